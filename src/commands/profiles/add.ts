@@ -1,0 +1,99 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../../lib/cli/base-command.js'
+import { canPrompt, parseKeyValues, readStdin } from '../../lib/cli/input.js'
+import { addProfile } from '../../lib/config/add-profile.js'
+import { AUTH_METHODS, type AuthMethod, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
+import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
+
+export default class ProfilesAdd extends BaseCommand<typeof ProfilesAdd> {
+  static override summary = 'Add a profile, or change an existing one.'
+  static override description = `A profile is one authorization server plus one client. With --issuer the endpoints come from discovery (OpenID Connect, then RFC 8414) and are cached with the profile; --refresh-discovery fetches them again.
+Given for an existing profile, only the flags you pass change. The client secret never goes on the command line: pipe it to --client-secret-stdin, set OAUTHCTL_CLIENT_SECRET, or type it at the hidden prompt.`
+
+  static override examples = [
+    'printf %s "$SECRET" | <%= config.bin %> profiles add work --issuer https://idp.example.com --client-id my-ci --client-secret-stdin --default',
+    '<%= config.bin %> profiles add laptop --issuer https://idp.example.com --client-id cli-app --auth-method none --scope openid --scope offline_access',
+    '<%= config.bin %> profiles add legacy --token-endpoint https://auth.example.com/oauth/token --client-id svc --client-secret-stdin < secret.txt',
+  ]
+
+  static override args = { name: Args.string({ description: 'Profile name.', required: true }) }
+
+  static override flags = {
+    provider: Flags.string({ summary: 'Vendor preset.', options: [...PROVIDERS] }),
+    issuer: Flags.string({ summary: 'Issuer URL; endpoints are discovered from it.' }),
+    'authorization-endpoint': Flags.string({ summary: 'Authorization endpoint URL.' }),
+    'token-endpoint': Flags.string({ summary: 'Token endpoint URL.' }),
+    'revocation-endpoint': Flags.string({ summary: 'Revocation endpoint URL (RFC 7009).' }),
+    'introspection-endpoint': Flags.string({ summary: 'Introspection endpoint URL (RFC 7662).' }),
+    'device-endpoint': Flags.string({ summary: 'Device authorization endpoint URL (RFC 8628).' }),
+    'client-id': Flags.string({ summary: 'OAuth client id.' }),
+    'client-secret-stdin': Flags.boolean({ summary: 'Read the client secret from stdin.' }),
+    'auth-method': Flags.string({ summary: 'Client authentication at the token endpoint.', options: [...AUTH_METHODS] }),
+    'private-key': Flags.string({ summary: 'Private key file (PEM or JWK) for private_key_jwt.' }),
+    scope: Flags.string({ summary: 'Default scope (repeatable).', multiple: true }),
+    audience: Flags.string({ summary: 'Default audience.' }),
+    resource: Flags.string({ summary: 'Default resource indicator URL.' }),
+    'redirect-port': Flags.integer({ summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
+    param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
+    region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie.' }),
+    host: Flags.string({ summary: 'Nutanix Prism Central address.' }),
+    default: Flags.boolean({ summary: 'Make this the default profile.' }),
+    'refresh-discovery': Flags.boolean({ summary: 'Fetch the discovery document again.' }),
+  }
+
+  async run(): Promise<void> {
+    const f = this.flags
+    const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.promptSecret()
+    const result = await addProfile(
+      {
+        name: this.args.name,
+        fields: {
+          provider: f.provider as Provider | undefined,
+          issuer: f.issuer,
+          endpoints: {
+            authorization: f['authorization-endpoint'],
+            token: f['token-endpoint'],
+            revocation: f['revocation-endpoint'],
+            introspection: f['introspection-endpoint'],
+            device: f['device-endpoint'],
+          },
+          clientId: f['client-id'],
+          authMethod: f['auth-method'] as AuthMethod | undefined,
+          privateKeyPath: f['private-key'],
+          scopes: f.scope,
+          audience: f.audience,
+          resource: f.resource,
+          redirectPort: f['redirect-port'],
+          params: f.param ? parseKeyValues(f.param, '--param') : undefined,
+          region: f.region,
+          host: f.host,
+        },
+        clientSecret,
+        makeDefault: f.default,
+        refreshDiscovery: f['refresh-discovery'],
+        storage: f.storage as StorageKind | undefined,
+      },
+      { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() },
+    )
+    this.output(
+      { ...result, endpoints: effectiveEndpoints(result.profile) },
+      (r) =>
+        [
+          `${r.created ? 'added' : 'updated'} profile ${r.name}${r.isDefault ? ' (default)' : ''}`,
+          r.discovered ? `discovered endpoints from ${r.profile.issuer}` : undefined,
+          r.secretStored ? `client secret stored in ${this.rt.storageChoice(r.profile).kind}` : undefined,
+        ]
+          .filter(Boolean)
+          .map((line) => `${line}`)
+          .join('\n'),
+    )
+  }
+
+  /** A hidden prompt, only on a terminal and only when the auth method needs a secret. */
+  private async promptSecret(): Promise<string | undefined> {
+    const method = this.flags['auth-method']
+    if (!method?.startsWith('client_secret_') || !canPrompt()) return undefined
+    const { password } = await import('@inquirer/prompts')
+    return password({ message: 'Client secret', mask: false })
+  }
+}

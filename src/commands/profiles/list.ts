@@ -1,0 +1,32 @@
+import { BaseCommand } from '../../lib/cli/base-command.js'
+import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
+import { renderTable } from '../../lib/output/table.js'
+
+export default class ProfilesList extends BaseCommand<typeof ProfilesList> {
+  static override summary = 'List profiles.'
+  static override examples = ['<%= config.bin %> profiles list', '<%= config.bin %> profiles list --json']
+
+  async run(): Promise<void> {
+    const config = await this.rt.config()
+    const rows = Object.entries(config.profiles).map(([name, p]) => ({
+      name,
+      default: config.defaultProfile === name,
+      provider: p.provider,
+      issuer: p.issuer ?? effectiveEndpoints(p).token ?? '',
+      clientId: p.clientId ?? '',
+    }))
+    this.output(rows, (r) =>
+      r.length === 0
+        ? 'no profiles yet: oauthctl profiles add NAME --issuer URL --client-id ID'
+        : renderTable(
+            r.map((row) => ({ ...row, name: row.default ? `${row.name} *` : row.name })),
+            [
+              ['name', 'NAME'],
+              ['provider', 'PROVIDER'],
+              ['issuer', 'ISSUER / TOKEN ENDPOINT'],
+              ['clientId', 'CLIENT ID'],
+            ],
+          ),
+    )
+  }
+}

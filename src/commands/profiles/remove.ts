@@ -1,0 +1,14 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../lib/cli/base-command.js'
+import { removeProfile } from '../../lib/config/add-profile.js'
+
+export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {
+  static override summary = 'Remove a profile and every secret and token stored for it.'
+  static override examples = ['<%= config.bin %> profiles remove old']
+  static override args = { name: Args.string({ description: 'Profile name.', required: true }) }
+
+  async run(): Promise<void> {
+    const result = await removeProfile(this.args.name, { configDir: this.rt.configDir, store: (profile) => this.rt.store(profile) })
+    this.output(result, (r) => `removed profile ${r.name} (${r.secretsRemoved} stored item${r.secretsRemoved === 1 ? '' : 's'} deleted)`)
+  }
+}

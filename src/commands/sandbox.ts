@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises'
+import { Flags } from '@oclif/core'
+import { z } from 'zod'
+import { BaseCommand } from '../lib/cli/base-command.js'
+import { describeIssue } from '../lib/config/store.js'
+import { usageError } from '../lib/errors.js'
+import type { SandboxClient } from '../lib/sandbox/server.js'
+
+const ClientsFileSchema = z.array(z.object({ client_id: z.string().min(1) }).loose()).min(1)
+
+export default class Sandbox extends BaseCommand<typeof Sandbox> {
+  static override summary = 'Run a local OpenID provider on 127.0.0.1 with demo clients and a demo user.'
+  static override description = `For trying oauthctl with no account anywhere, and for testing your own apps. It prints its issuer and client ids, then serves until Ctrl-C.
+Demo clients: demo-confidential (client_secret_basic; client credentials, code, refresh), demo-post (client_secret_post; client credentials), demo-public (public, PKCE), demo-device (device flow). Log in as any user name (try "demo") on its development login page.
+--demo runs a token get + token inspect round trip against it and exits.`
+
+  static override examples = [
+    { description: 'The round trip, then exit', command: '<%= config.bin %> sandbox --demo' },
+    { description: 'A server for your own app', command: '<%= config.bin %> sandbox --port 9000' },
+    { description: 'Your own clients (oidc-provider client metadata, a JSON array)', command: '<%= config.bin %> sandbox --clients clients.json' },
+  ]
+
+  static override flags = {
+    port: Flags.integer({ summary: 'Port on 127.0.0.1 (default: any free port).', min: 0, max: 65535 }),
+    clients: Flags.string({ summary: 'JSON file with an array of client metadata to register instead of the demo clients.' }),
+    demo: Flags.boolean({ summary: 'Run a token get + token inspect round trip against the sandbox and exit.' }),
+  }
+
+  async run(): Promise<void> {
+    if (this.flags.demo) {
+      const { runDemo } = await import('../lib/sandbox/demo.js')
+      const result = await runDemo((line) => (this.flags.json ? this.rt.info(line) : process.stdout.write(`${line}\n`)))
+      if (this.flags.json) this.output(result, () => undefined)
+      else process.stdout.write('demo finished: the sandbox is stopped and the temporary profile removed\n')
+      return
+    }
+    const clients = this.flags.clients ? await loadClients(this.flags.clients) : undefined
+    const { startSandbox } = await import('../lib/sandbox/server.js')
+    let sandbox
+    try {
+      sandbox = await startSandbox({ port: this.flags.port, clients })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw usageError(`port ${this.flags.port} on 127.0.0.1 is already in use`, { code: 'port_in_use' })
+      throw err
+    }
+    const summary = { issuer: sandbox.issuer, clients: sandbox.clients.map(({ client_id, client_secret, grant_types }) => ({ client_id, client_secret, grant_types })) }
+    this.output(summary, (s) =>
+      [
+        `issuer: ${s.issuer}`,
+        ...s.clients.map((c) => `client: ${c.client_id}${c.client_secret ? ` (secret: ${c.client_secret})` : ' (public)'} grants: ${(c.grant_types ?? []).join(', ')}`),
+        `try: oauthctl profiles add sandbox --issuer ${s.issuer} --client-id demo-public --auth-method none`,
+      ].join('\n'),
+    )
+    this.rt.info('serving until Ctrl-C')
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
+    })
+    await sandbox.close()
+  }
+}
+
+async function loadClients(path: string): Promise<SandboxClient[]> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'))
+  } catch (err) {
+    throw usageError(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { code: 'bad_clients_file' })
+  }
+  const result = ClientsFileSchema.safeParse(raw)
+  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code: 'bad_clients_file' })
+  return result.data as SandboxClient[]
+}

@@ -1,0 +1,25 @@
+import { usageError } from '../errors.js'
+
+/** `--param KEY=VALUE` pairs into a record; the error names the bad pair's key only. */
+export function parseKeyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw usageError(`${flag} takes KEY=VALUE (got an entry without "=")`, { code: 'bad_param' })
+    out[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return out
+}
+
+/** Read all of stdin (for --client-secret-stdin and `-` arguments), trimmed of one trailing newline. */
+export async function readStdin(what: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  if (stdin.isTTY) throw usageError(`${what} expects the value on stdin, and stdin is a terminal`, { code: 'stdin_is_tty', hint: `pipe it in: printf %s "$VALUE" | oauthctl …` })
+  const chunks: Buffer[] = []
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk))
+  const value = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  if (!value) throw usageError(`${what}: stdin was empty`, { code: 'empty_stdin' })
+  return value
+}
+
+/** Whether we may ask the user: a TTY on stdin and not CI (SPEC.md: nothing prompts otherwise). */
+export const canPrompt = (env: NodeJS.ProcessEnv = process.env) => Boolean(process.stdin.isTTY) && !env.CI

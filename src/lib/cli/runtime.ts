@@ -1,0 +1,112 @@
+import { configDir } from '../config/paths.js'
+import { type ResolvedProfile, resolveProfile } from '../config/profiles.js'
+import type { Config, Profile } from '../config/schema.js'
+import { loadConfig } from '../config/store.js'
+import type { HttpClient } from '../http/client.js'
+import { redactText } from '../redact.js'
+import { chooseStorage, openStore, type StorageChoice } from '../storage/index.js'
+import type { SecretStore } from '../storage/types.js'
+
+/** The global flags every command takes (SPEC.md "Global flags and environment"). */
+export interface GlobalOptions {
+  profile?: string
+  json: boolean
+  verbose: boolean
+  color: boolean
+  storage?: string
+  caFile?: string
+  insecure: boolean
+}
+
+export interface Io {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+}
+
+const seconds = (value: string | undefined, fallback: number) => {
+  const n = Number(value)
+  return value && Number.isFinite(n) && n > 0 ? n * 1000 : fallback
+}
+
+/**
+ * What a command run shares: the global options, the environment, the config, the chosen secret
+ * store and one HTTP client. Each is built on first use, so a command pays only for what it touches.
+ */
+export class Runtime {
+  readonly configDir: string
+  private configPromise?: Promise<Config>
+  private readonly stores = new Map<string, Promise<SecretStore>>()
+  private httpClient?: HttpClient
+  private warnedFileStorage = false
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+    readonly io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  ) {
+    this.configDir = configDir(env)
+    if (options.insecure) this.warn('TLS verification is OFF (--insecure): anyone on the network path can read and change this traffic')
+  }
+
+  warn(message: string): void {
+    this.io.stderr(`warning: ${redactText(message)}\n`)
+  }
+
+  info(message: string): void {
+    this.io.stderr(`${redactText(message)}\n`)
+  }
+
+  config(): Promise<Config> {
+    this.configPromise ??= loadConfig(this.configDir)
+    return this.configPromise
+  }
+
+  async profile(): Promise<ResolvedProfile> {
+    return resolveProfile(await this.config(), this.options.profile ?? (this.env.OAUTHCTL_PROFILE || undefined), this.env)
+  }
+
+  storageChoice(profile?: Profile): StorageChoice {
+    return chooseStorage(this.options.storage, this.env, profile?.storage)
+  }
+
+  async store(profile?: Profile): Promise<SecretStore> {
+    const { kind } = this.storageChoice(profile)
+    let store = this.stores.get(kind)
+    if (!store) {
+      store = openStore(kind, this.configDir, this.env).then((s) => (kind === 'file' ? this.warnOnWrite(s) : s))
+      this.stores.set(kind, store)
+    }
+    return store
+  }
+
+  async http(): Promise<HttpClient> {
+    if (!this.httpClient) {
+      const { HttpClient } = await import('../http/client.js')
+      this.httpClient = new HttpClient({
+        insecure: this.options.insecure,
+        caFile: this.options.caFile,
+        connectTimeoutMs: seconds(this.env.OAUTHCTL_CONNECT_TIMEOUT, 10_000),
+        requestTimeoutMs: seconds(this.env.OAUTHCTL_TIMEOUT, 30_000),
+        trace: this.options.verbose || this.env.OAUTHCTL_DEBUG === '1' ? (line) => this.io.stderr(`${line}\n`) : undefined,
+      })
+    }
+    return this.httpClient
+  }
+
+  async close(): Promise<void> {
+    await this.httpClient?.close()
+  }
+
+  /** The file store is chosen on purpose, but still worth one reminder when it receives a secret. */
+  private warnOnWrite(store: SecretStore): SecretStore {
+    const set = store.set.bind(store)
+    store.set = async (key, value) => {
+      if (!this.warnedFileStorage && !this.env.CI) {
+        this.warnedFileStorage = true
+        this.warn(`secrets are kept in ${this.configDir}/credentials.json (mode 0600), not in the OS keychain`)
+      }
+      await set(key, value)
+    }
+    return store
+  }
+}

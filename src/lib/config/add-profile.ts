@@ -1,0 +1,92 @@
+import type { HttpClient } from '../http/client.js'
+import { discover } from '../oauth/discovery.js'
+import { registerSecret } from '../redact.js'
+import { secretKeys } from '../storage/keys.js'
+import type { SecretStore } from '../storage/types.js'
+import { usageError } from '../errors.js'
+import { type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type StorageKind } from './schema.js'
+import { describeIssue, updateConfig } from './store.js'
+
+export interface AddProfileOptions {
+  name: string
+  /** Only the fields the user gave: on an existing profile they replace those fields, the rest stay. */
+  fields: Omit<ProfileInput, 'endpoints' | 'discovery'> & { endpoints?: Endpoints }
+  clientSecret?: string
+  makeDefault: boolean
+  refreshDiscovery: boolean
+  storage?: StorageKind
+}
+
+export interface AddProfileResult {
+  name: string
+  created: boolean
+  isDefault: boolean
+  profile: Profile
+  discovered: boolean
+  secretStored: boolean
+}
+
+/**
+ * Create or update a profile: validate, discover endpoints when an issuer is new (or asked to),
+ * store the client secret, then write the config. Nothing is written when any step fails.
+ */
+export async function addProfile(options: AddProfileOptions, deps: { configDir: string; http: () => Promise<HttpClient>; store: () => Promise<SecretStore> }): Promise<AddProfileResult> {
+  const nameCheck = ProfileNameSchema.safeParse(options.name)
+  if (!nameCheck.success) throw usageError(`profile name: ${describeIssue(nameCheck.error)}`, { code: 'bad_profile_name' })
+
+  return updateConfig(deps.configDir, async (config) => {
+    const existing = config.profiles[options.name]
+    const { endpoints, ...rest } = options.fields
+    const merged = ProfileSchema.safeParse({
+      ...existing,
+      ...stripUndefined(rest),
+      endpoints: { ...existing?.endpoints, ...stripUndefined(endpoints ?? {}) },
+      ...(options.storage ? { storage: options.storage } : {}),
+    })
+    if (!merged.success) throw usageError(`profile ${options.name}: ${describeIssue(merged.error)}`, { code: 'config_invalid' })
+    const profile = merged.data
+    const issuerChanged = profile.issuer !== undefined && profile.issuer !== existing?.issuer
+    let discovered = false
+    if (profile.issuer && (issuerChanged || options.refreshDiscovery || !profile.discovery)) {
+      profile.discovery = await discover(profile.issuer, await deps.http())
+      discovered = true
+    } else if (!profile.issuer) {
+      delete profile.discovery
+    }
+    if (!profile.issuer && !profile.endpoints.token) {
+      throw usageError(`profile ${options.name} needs --issuer (for discovery) or --token-endpoint`, { code: 'no_endpoint' })
+    }
+    if (options.clientSecret !== undefined) {
+      registerSecret(options.clientSecret)
+      await (await deps.store()).set(secretKeys.clientSecret(options.name), options.clientSecret)
+    }
+    config.profiles[options.name] = profile
+    if (options.makeDefault || !config.defaultProfile) config.defaultProfile = options.name
+    return {
+      name: options.name,
+      created: !existing,
+      isDefault: config.defaultProfile === options.name,
+      profile,
+      discovered,
+      secretStored: options.clientSecret !== undefined,
+    }
+  })
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as Partial<T>
+}
+
+/** Remove a profile and everything stored for it. Removing the default leaves no default. */
+export async function removeProfile(name: string, deps: { configDir: string; store: (profile: Profile) => Promise<SecretStore> }): Promise<{ name: string; secretsRemoved: number }> {
+  return updateConfig(deps.configDir, async (config) => {
+    const profile = config.profiles[name]
+    if (!profile) throw usageError(`no profile named ${name}`, { code: 'unknown_profile', hint: 'oauthctl profiles list shows the profiles there are' })
+    const store = await deps.store(profile)
+    const keys = await store.list(secretKeys.profilePrefix(name))
+    for (const key of keys) await store.delete(key)
+    delete config.profiles[name]
+    if (config.defaultProfile === name) delete config.defaultProfile
+    return { name, secretsRemoved: keys.length }
+  })
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod'
+
+export const PROVIDERS = ['generic', 'genesys', 'nutanix', 'phonecom', 'persona', 'apimatic'] as const
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const
+export const STORAGE_KINDS = ['keychain', 'file', 'none'] as const
+
+export const ProviderSchema = z.enum(PROVIDERS)
+export const AuthMethodSchema = z.enum(AUTH_METHODS)
+export const StorageKindSchema = z.enum(STORAGE_KINDS)
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+
+export const EndpointsSchema = z
+  .object({
+    authorization: HttpUrl,
+    token: HttpUrl,
+    revocation: HttpUrl,
+    introspection: HttpUrl,
+    device: HttpUrl,
+    registration: HttpUrl,
+    userinfo: HttpUrl,
+    jwks: HttpUrl,
+    par: HttpUrl,
+  })
+  .partial()
+  .strict()
+
+/** What discovery said, kept with the profile so later commands need not fetch it again. */
+export const DiscoverySchema = z.object({
+  fetchedAt: z.iso.datetime(),
+  /** Which well-known document answered. */
+  source: z.enum(['openid-configuration', 'oauth-authorization-server']),
+  metadata: z.record(z.string(), z.unknown()),
+})
+
+export const ProfileNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')
+
+export const ProfileSchema = z
+  .object({
+    provider: ProviderSchema.default('generic'),
+    issuer: HttpUrl.optional(),
+    endpoints: EndpointsSchema.default({}),
+    discovery: DiscoverySchema.optional(),
+    clientId: z.string().min(1).optional(),
+    authMethod: AuthMethodSchema.optional(),
+    privateKeyPath: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1)).default([]),
+    audience: z.string().min(1).optional(),
+    resource: HttpUrl.optional(),
+    redirectPort: z.int().min(1).max(65535).optional(),
+    params: z.record(z.string(), z.string()).default({}),
+    region: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    /** Admin user name where an admin API takes Basic credentials (Nutanix). */
+    username: z.string().min(1).optional(),
+    storage: StorageKindSchema.optional(),
+  })
+  .strict()
+
+export const ConfigSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    defaultProfile: z.string().optional(),
+    profiles: z.record(ProfileNameSchema, ProfileSchema).default({}),
+  })
+  .strict()
+
+export type Provider = z.infer<typeof ProviderSchema>
+export type AuthMethod = z.infer<typeof AuthMethodSchema>
+export type StorageKind = z.infer<typeof StorageKindSchema>
+export type Endpoints = z.infer<typeof EndpointsSchema>
+export type Discovery = z.infer<typeof DiscoverySchema>
+export type Profile = z.infer<typeof ProfileSchema>
+export type ProfileInput = z.input<typeof ProfileSchema>
+export type Config = z.infer<typeof ConfigSchema>

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises'
+import type { z } from 'zod'
+import { usageError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
+import { type Config, ConfigSchema } from './schema.js'
+import { configFile } from './paths.js'
+
+/** Names the first wrong field of a zod failure the way a user would look for it in the file. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'invalid'
+  const path = issue.path.map(String).join('.')
+  return path ? `${path}: ${issue.message}` : issue.message
+}
+
+/** The config file, validated. A missing file is an empty config; a broken one is exit 2. */
+export async function loadConfig(dir: string): Promise<Config> {
+  const path = configFile(dir)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({})
+    throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'config_unreadable' })
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw usageError(`${path} is not valid JSON: ${(err as Error).message}`, { code: 'config_invalid' })
+  }
+  const result = ConfigSchema.safeParse(raw)
+  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code: 'config_invalid' })
+  const config = result.data
+  if (config.defaultProfile && !config.profiles[config.defaultProfile]) {
+    throw usageError(`${path}: defaultProfile: names a profile that does not exist (${config.defaultProfile})`, { code: 'config_invalid' })
+  }
+  return config
+}
+
+export async function saveConfig(dir: string, config: Config): Promise<void> {
+  await writeFileAtomic(configFile(dir), `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`)
+}
+
+/**
+ * Read, change and write the config under a cross-process lock, so that two commands editing
+ * profiles at once do not lose each other's change.
+ */
+export async function updateConfig<T>(dir: string, change: (config: Config) => T | Promise<T>): Promise<T> {
+  const { withLock } = await import('../lock.js')
+  return withLock(dir, 'config', async () => {
+    const config = await loadConfig(dir)
+    const result = await change(config)
+    await saveConfig(dir, config)
+    return result
+  })
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * Write a file so that readers see either the old or the new content, never a torn mix:
+ * write a temp file beside it, fsync, rename over the target, fsync the folder.
+ * The folder is created 0700 when missing; the file gets `mode` (0600 by default).
+ */
+export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+  const dir = dirname(path)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(temp, 'wx', mode)
+  try {
+    await handle.writeFile(data)
+    await handle.chmod(mode) // umask may have narrowed or widened what open() set
+    await handle.sync()
+  } catch (err) {
+    await handle.close()
+    await rm(temp, { force: true })
+    throw err
+  }
+  await handle.close()
+  try {
+    await rename(temp, path)
+  } catch (err) {
+    await rm(temp, { force: true })
+    throw err
+  }
+  await syncDir(dir)
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Durability of the rename; not supported on every platform (Windows), where it is skipped.
+  try {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // best effort by design: the rename itself already gave atomicity
+  }
+}

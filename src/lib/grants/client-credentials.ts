@@ -1,0 +1,13 @@
+import * as oauth from 'oauth4webapi'
+import type { Grant } from './types.js'
+
+export const clientCredentialsGrant: Grant = {
+  name: 'client_credentials',
+  usableFor: ({ session }) => session.hasClientCredentials,
+  request: ({ session, parameters }) =>
+    session.tokenRequest(
+      'token endpoint (client_credentials)',
+      (options) => oauth.clientCredentialsGrantRequest(session.as, session.client, session.clientAuth(), parameters, options),
+      (response) => oauth.processClientCredentialsResponse(session.as, session.client, response),
+    ),
+}

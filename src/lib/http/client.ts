@@ -1,0 +1,319 @@
+import { readFileSync } from 'node:fs'
+import { STATUS_CODES } from 'node:http'
+import { rootCertificates } from 'node:tls'
+import type { Dispatcher } from 'undici'
+import { badResponse, CliError, networkError, usageError } from '../errors.js'
+import { redactBody, redactHeaders, redactUrl } from '../redact.js'
+import { retryDelayMs } from './retry.js'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export interface HttpClientOptions {
+  connectTimeoutMs?: number
+  /** Per attempt: from sending the request to the last byte of the body. */
+  requestTimeoutMs?: number
+  maxAttempts?: number
+  retryBaseMs?: number
+  /** A Retry-After longer than this is not waited for: the request fails instead. */
+  maxRetryWaitMs?: number
+  maxBodyBytes?: number
+  insecure?: boolean
+  caFile?: string
+  /** Receives trace lines (already redacted) when verbose output is on. */
+  trace?: (line: string) => void
+  /** Tests pass an undici MockAgent here. */
+  dispatcher?: Dispatcher
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+}
+
+/** `safe`: may be repeated after a failure (idempotent, or a token request); `auto`: by method. */
+export type RetryPolicy = 'safe' | 'never' | 'auto'
+
+export interface HttpRequest {
+  method: string
+  url: string | URL
+  headers?: Record<string, string>
+  body?: string
+  retry?: RetryPolicy
+  /** What is being called, for messages: "token endpoint", "discovery". */
+  what?: string
+  /** Extra headers to keep per attempt (e.g. an idempotency key): part of `headers` already. */
+  signal?: AbortSignal
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+  url: string
+  contentType: string
+  text(): string
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504])
+const RETRY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'timeout',
+])
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
+
+/**
+ * The one HTTP layer: a keep-alive undici dispatcher per command run (honouring HTTP(S)_PROXY and
+ * NO_PROXY), timeouts, retries with backoff and jitter that honour Retry-After, a response size
+ * cap, typed errors and a redacted trace. undici is loaded on the first request, not before.
+ */
+export class HttpClient {
+  private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile'>> &
+    Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile'>
+  private dispatcherPromise?: Promise<Dispatcher>
+  private requestCount = 0
+  private readonly rawByResponse = new WeakMap<Response, HttpResponse>()
+
+  constructor(options: HttpClientOptions = {}) {
+    this.options = {
+      connectTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxAttempts: 3,
+      retryBaseMs: 250,
+      maxRetryWaitMs: 30_000,
+      maxBodyBytes: MAX_BODY_BYTES,
+      insecure: false,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      ...options,
+    }
+  }
+
+  get insecure(): boolean {
+    return this.options.insecure
+  }
+
+  /** Requests sent so far (attempts, not calls): lets callers prove a path made none. */
+  get requestsSent(): number {
+    return this.requestCount
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const method = req.method.toUpperCase()
+    const policy = req.retry ?? 'auto'
+    const retryable = policy === 'safe' || (policy === 'auto' && IDEMPOTENT.has(method))
+    const what = req.what ?? new URL(req.url).host
+    for (let attempt = 1; ; attempt++) {
+      const last = !retryable || attempt >= this.options.maxAttempts
+      let response: HttpResponse
+      try {
+        response = await this.send(method, req, what)
+      } catch (err) {
+        const failure = toNetworkError(err, what, this.options)
+        if (last || !RETRY_CODES.has(failure.code)) throw failure
+        await this.wait(retryDelayMs(attempt, undefined, this.options), what, failure.message)
+        continue
+      }
+      if (last || !RETRY_STATUSES.has(response.status)) return response
+      const delay = retryDelayMs(attempt, response.headers['retry-after'], this.options)
+      if (delay > this.options.maxRetryWaitMs) return response
+      await this.wait(delay, what, `status ${response.status}`)
+    }
+  }
+
+  /** A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. */
+  readonly fetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
+    const headers: Record<string, string> = {}
+    new Headers(init.headers).forEach((value, key) => {
+      headers[key] = value
+    })
+    const body = init.body === undefined || init.body === null ? undefined : String(init.body)
+    const res = await this.request({
+      method: init.method ?? 'GET',
+      url,
+      headers,
+      body,
+      retry: 'safe', // oauth4webapi only calls authorization-server endpoints, which are safe to repeat
+      signal: init.signal ?? undefined,
+    })
+    const responseBody = NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body)
+    const response = new Response(responseBody, { status: res.status, headers: res.headers })
+    Object.defineProperty(response, 'url', { value: res.url })
+    this.rawByResponse.set(response, res)
+    return response
+  }
+
+  /** The buffered response behind a Response that `fetch` returned, for status and content checks. */
+  rawResponse(response: Response): HttpResponse | undefined {
+    return this.rawByResponse.get(response)
+  }
+
+  async close(): Promise<void> {
+    if (!this.dispatcherPromise || this.options.dispatcher) return
+    const dispatcher = await this.dispatcherPromise
+    await dispatcher.close()
+  }
+
+  private async wait(ms: number, what: string, reason: string): Promise<void> {
+    this.options.trace?.(`* retrying ${what} in ${ms} ms (${reason})`)
+    await this.options.sleep(ms)
+  }
+
+  private dispatcher(): Promise<Dispatcher> {
+    this.dispatcherPromise ??= this.createDispatcher()
+    return this.dispatcherPromise
+  }
+
+  private async createDispatcher(): Promise<Dispatcher> {
+    if (this.options.dispatcher) return this.options.dispatcher
+    const { EnvHttpProxyAgent } = await import('undici')
+    const connect: Record<string, unknown> = { timeout: this.options.connectTimeoutMs }
+    if (this.options.insecure) connect.rejectUnauthorized = false
+    if (this.options.caFile) connect.ca = trustedCertificates(this.options.caFile)
+    return new EnvHttpProxyAgent({
+      connect,
+      headersTimeout: this.options.requestTimeoutMs,
+      bodyTimeout: this.options.requestTimeoutMs,
+      keepAliveTimeout: 10_000,
+    })
+  }
+
+  private async send(method: string, req: HttpRequest, what: string): Promise<HttpResponse> {
+    const dispatcher = await this.dispatcher()
+    const url = new URL(req.url)
+    const started = performance.now()
+    this.requestCount++
+    this.traceRequest(method, url, req)
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
+    const res = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: method as Dispatcher.HttpMethod,
+      headers: { 'user-agent': 'oauthctl', ...req.headers },
+      body: req.body,
+      signal,
+    })
+    const headers = flattenHeaders(res.headers)
+    const body = await readCapped(res.body, headers['content-length'], this.options.maxBodyBytes, what, res.statusCode)
+    const response: HttpResponse = {
+      status: res.statusCode,
+      headers,
+      body,
+      url: url.toString(),
+      contentType: headers['content-type'] ?? '',
+      text: () => body.toString('utf8'),
+    }
+    this.traceResponse(response, performance.now() - started)
+    return response
+  }
+
+  private traceRequest(method: string, url: URL, req: HttpRequest): void {
+    const trace = this.options.trace
+    if (!trace) return
+    trace(`> ${method} ${redactUrl(url)}`)
+    for (const [k, v] of Object.entries(redactHeaders(req.headers ?? {}))) trace(`> ${k}: ${v}`)
+    if (req.body) trace(`> ${truncate(redactBody(req.body, req.headers?.['content-type']))}`)
+  }
+
+  private traceResponse(res: HttpResponse, elapsedMs: number): void {
+    const trace = this.options.trace
+    if (!trace) return
+    trace(`< ${res.status} ${STATUS_CODES[res.status] ?? ''} (${Math.round(elapsedMs)} ms)`)
+    for (const [k, v] of Object.entries(redactHeaders(res.headers))) trace(`< ${k}: ${v}`)
+    if (res.body.length > 0) trace(`< ${truncate(redactBody(res.text(), res.contentType))}`)
+  }
+}
+
+const TRACE_BODY_LIMIT = 4096
+const truncate = (text: string) =>
+  text.length > TRACE_BODY_LIMIT ? `${text.slice(0, TRACE_BODY_LIMIT)}… (${text.length} characters)` : text
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  return out
+}
+
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  contentLength: string | undefined,
+  max: number,
+  what: string,
+  status: number,
+): Promise<Buffer> {
+  const tooLarge = () => badResponse(`${what} sent a response larger than ${max / 1024} KiB (status ${status})`, { code: 'response_too_large', httpStatus: status })
+  if (contentLength && Number(contentLength) > max) {
+    body.destroy()
+    throw tooLarge()
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > max) {
+      body.destroy()
+      throw tooLarge()
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+function trustedCertificates(caFile: string): string[] {
+  const extra = [caFile, process.env.NODE_EXTRA_CA_CERTS].filter((f): f is string => Boolean(f))
+  try {
+    // Setting `ca` replaces Node's defaults, so the bundled roots go back in.
+    return [...rootCertificates, ...extra.map((f) => readFileSync(f, 'utf8'))]
+  } catch (err) {
+    throw usageError(`cannot read CA file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'ca_file' })
+  }
+}
+
+function errorCode(err: unknown): string {
+  let current: unknown = err
+  // undici wraps the socket error in `cause`; the innermost code names it best.
+  for (let depth = 0; current && depth < 4; depth++) {
+    const e = current as { code?: unknown; name?: unknown; cause?: unknown }
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout'
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_ABORTED' && !(e.cause && typeof (e.cause as { code?: unknown }).code === 'string')) {
+      return e.code
+    }
+    current = e.cause
+  }
+  return 'network_error'
+}
+
+function toNetworkError(err: unknown, what: string, options: { requestTimeoutMs: number; connectTimeoutMs: number }): CliError {
+  if (err instanceof CliError) return err
+  const code = errorCode(err)
+  if (code === 'timeout' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return networkError(`${what} did not answer within ${options.requestTimeoutMs / 1000} s`, { code: 'timeout', cause: err })
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return networkError(`could not connect to ${what} within ${options.connectTimeoutMs / 1000} s`, { code: 'timeout', cause: err })
+  }
+  if (TLS_CODES.test(code)) {
+    return networkError(`TLS verification failed for ${what} (${code})`, {
+      code: 'tls',
+      hint: 'trust the server certificate with --ca-file PATH (or NODE_EXTRA_CA_CERTS); --insecure skips verification',
+      cause: err,
+    })
+  }
+  const reason: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'DNS lookup failed',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    EPIPE: 'connection closed by the server',
+  }
+  return networkError(`cannot reach ${what}: ${reason[code] ?? code}`, { code, cause: err })
+}

@@ -1,0 +1,41 @@
+import * as oauth from 'oauth4webapi'
+import { badResponse, CliError, OAuthError, usageError } from '../errors.js'
+import { redactText } from '../redact.js'
+
+/** Checks whose failure means "do not trust this": a failed verification is exit 4 (SPEC.md). */
+const VERIFICATION_CODES = new Set<string>([
+  oauth.JWT_TIMESTAMP_CHECK,
+  oauth.JWT_CLAIM_COMPARISON,
+  oauth.JSON_ATTRIBUTE_COMPARISON,
+  oauth.KEY_SELECTION,
+])
+
+/** Map an oauth4webapi error into ours. `what` names the endpoint for the message. */
+export function fromOAuthLibrary(err: unknown, what: string): unknown {
+  if (err instanceof CliError) return err
+  if (err instanceof oauth.ResponseBodyError) {
+    return new OAuthError(err.error, err.error_description && redactText(err.error_description), err.status)
+  }
+  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenge = err.cause[0]
+    const error = challenge?.parameters.error ?? 'invalid_token'
+    return new OAuthError(error, challenge?.parameters.error_description, err.status)
+  }
+  if (err instanceof oauth.AuthorizationResponseError) {
+    return new OAuthError(err.error, err.error_description, undefined)
+  }
+  if (err instanceof oauth.OperationProcessingError) {
+    const code = err.code ?? 'invalid_response'
+    if (code === oauth.HTTP_REQUEST_FORBIDDEN || code === oauth.REQUEST_PROTOCOL_FORBIDDEN) {
+      return usageError(`refusing ${what}: ${err.message}`, { code: 'insecure_transport' })
+    }
+    if (VERIFICATION_CODES.has(code)) {
+      return new CliError('server_refused', `${what}: ${redactText(err.message)}`, { code: 'verification_failed' })
+    }
+    return badResponse(`${what} returned an invalid response: ${redactText(err.message)}`, { code: 'invalid_response' })
+  }
+  if (err instanceof oauth.UnsupportedOperationError) {
+    return usageError(`${what}: ${err.message}`, { code: 'unsupported' })
+  }
+  return err
+}

@@ -1,0 +1,125 @@
+/**
+ * Redaction in one place: the HTTP trace, error messages and --json output all pass through it.
+ * Two defences: values under secret-bearing names (headers, form fields, JSON keys, URL query
+ * parameters) and every secret value this process has seen (registered with `registerSecret`).
+ */
+export const REDACTED = '[REDACTED]'
+
+/** Field names whose values are secrets, normalised: lower case, `-` as `_`. */
+const SECRET_NAMES = new Set([
+  'authorization',
+  'proxy_authorization',
+  'cookie',
+  'set_cookie',
+  'dpop',
+  'client_secret',
+  'code',
+  'code_verifier',
+  'refresh_token',
+  'access_token',
+  'id_token',
+  'password',
+  'registration_access_token',
+  'initial_access_token',
+  'assertion',
+  'client_assertion',
+  'subject_token',
+  'actor_token',
+  'device_code',
+  'secret',
+  'token',
+  'api_key',
+  'x_api_key',
+  'private_key',
+])
+
+const normalise = (name: string) => name.toLowerCase().replaceAll('-', '_')
+
+export const isSecretName = (name: string): boolean => SECRET_NAMES.has(normalise(name))
+
+/** Secrets shorter than this are not registered for value matching: too many false hits. */
+const MIN_SECRET_LENGTH = 4
+
+const knownSecrets = new Set<string>()
+
+/** Remember a secret value so that it is scrubbed from any text that later passes the redactor. */
+export function registerSecret(value: string | undefined | null): void {
+  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value)
+}
+
+/** JWS/JWE compact serialisations: redacted wherever they appear, whatever they are called. */
+const COMPACT_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g
+
+export function redactText(text: string): string {
+  let out = text
+  // Longest first, so that a secret containing another is removed whole.
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED)
+  }
+  return out.replace(COMPACT_JWT, REDACTED)
+}
+
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    const joined = Array.isArray(value) ? value.join(', ') : value
+    if (isSecretName(name)) {
+      // Keep the scheme: "Bearer [REDACTED]" tells the reader what was sent.
+      const scheme = /^(Basic|Bearer|DPoP|Negotiate)\s/i.exec(joined)?.[1]
+      out[name] = scheme ? `${scheme} ${REDACTED}` : REDACTED
+    } else {
+      out[name] = redactText(joined)
+    }
+  }
+  return out
+}
+
+function redactJsonValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJsonValue)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)]),
+    )
+  }
+  return typeof value === 'string' ? redactText(value) : value
+}
+
+export const redactJson = <T>(value: T): T => redactJsonValue(value) as T
+
+function redactParams(params: URLSearchParams): string {
+  const out = new URLSearchParams()
+  for (const [k, v] of params) out.append(k, isSecretName(k) ? REDACTED : redactText(v))
+  return out.toString()
+}
+
+export function redactUrl(url: string | URL): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return redactText(String(url))
+  }
+  if (parsed.username || parsed.password) {
+    parsed.username = parsed.username ? REDACTED : ''
+    parsed.password = parsed.password ? REDACTED : ''
+  }
+  if (parsed.search) parsed.search = redactParams(parsed.searchParams)
+  if (parsed.hash.length > 1) parsed.hash = redactParams(new URLSearchParams(parsed.hash.slice(1)))
+  return redactText(parsed.toString())
+}
+
+/** Redact a request or response body, using its content type to find the secret-bearing names. */
+export function redactBody(body: string, contentType?: string): string {
+  const type = (contentType ?? '').toLowerCase()
+  const trimmed = body.trimStart()
+  if (type.includes('json') || trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(body)))
+    } catch {
+      // Not JSON after all: fall through to the text rules.
+    }
+  }
+  if (type.includes('application/x-www-form-urlencoded')) return redactParams(new URLSearchParams(body))
+  return redactText(body)
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { credentialsFile } from '../config/paths.js'
+import { storageError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
+import { withLock } from '../lock.js'
+import type { SecretStore } from './types.js'
+
+const CredentialsSchema = z.object({
+  version: z.literal(1),
+  entries: z.record(z.string(), z.string()),
+})
+type Credentials = z.infer<typeof CredentialsSchema>
+
+/**
+ * `credentials.json` in the config folder: 0600, replaced atomically, changed under a
+ * cross-process lock so that parallel writers never lose each other's entries.
+ */
+export class FileStore implements SecretStore {
+  readonly kind = 'file' as const
+  readonly path: string
+
+  constructor(private readonly dir: string) {
+    this.path = credentialsFile(dir)
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.read()).entries[key]
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.update((entries) => {
+      entries[key] = value
+    })
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.update((entries) => {
+      const had = key in entries
+      delete entries[key]
+      return had
+    })
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return Object.keys((await this.read()).entries).filter((k) => k.startsWith(prefix))
+  }
+
+  private async update<T>(change: (entries: Record<string, string>) => T): Promise<T> {
+    return withLock(this.dir, 'credentials', async () => {
+      const credentials = await this.read()
+      const result = change(credentials.entries)
+      await writeFileAtomic(this.path, `${JSON.stringify(credentials, null, 2)}\n`, 0o600)
+      return result
+    })
+  }
+
+  private async read(): Promise<Credentials> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} }
+      throw storageError(`cannot read ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'file_unreadable' })
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      throw corrupt(this.path, 'not valid JSON')
+    }
+    const result = CredentialsSchema.safeParse(parsed)
+    if (!result.success) throw corrupt(this.path, result.error.issues[0]?.path.join('.') || 'unexpected shape')
+    return result.data
+  }
+}
+
+const corrupt = (path: string, why: string) =>
+  storageError(`${path} is corrupt (${why}); it was left untouched`, {
+    code: 'file_corrupt',
+    hint: `move it aside (mv ${path} ${path}.bak) and log in again`,
+  })

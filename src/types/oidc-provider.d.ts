@@ -1,0 +1,17 @@
+// oidc-provider ships no types; the sandbox uses a small part of its API.
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http'
+  export interface KoaContext {
+    path: string
+    method: string
+    status: number
+    oidc?: { route?: string }
+  }
+  export default class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>)
+    callback(): (req: IncomingMessage, res: ServerResponse) => void
+    use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void
+    on(event: string, listener: (...args: unknown[]) => void): void
+    proxy: boolean
+  }
+}
