@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>
+  stdin?: string
+  timeoutMs?: number
+}
+
+/** An isolated place for one test: its own HOME and config folder. */
+export interface Sandboxed {
+  home: string
+  configDir: string
+  env: Record<string, string>
+  run(args: string[], options?: RunOptions): Promise<CliResult>
+  cleanup(): Promise<void>
+}
+
+/** Environment a spawned CLI gets: no inherited OAUTHCTL_* or proxy settings, CI set (no prompts). */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('OAUTHCTL_') || /_proxy$/i.test(k) || k === 'NODE_EXTRA_CA_CERTS') continue
+    env[k] = v
+  }
+  env.CI = '1'
+  env.NO_COLOR = '1'
+  return env
+}
+
+/** Spawn `bin/run.js` as a user would, with a bounded wait. */
+export function runCli(args: string[], options: RunOptions & { env: Record<string, string | undefined> }): Promise<CliResult> {
+  const started = performance.now()
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`oauthctl ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms\nstderr: ${stderr}`))
+    }, options.timeoutMs ?? 20_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolvePromise({ code, stdout, stderr, ms: performance.now() - started })
+    })
+    child.stdin.end(options.stdin ?? '')
+  })
+}
+
+/** A fresh HOME + config folder; `run` spawns the CLI inside it. Storage defaults to `file`. */
+export async function isolated(extraEnv: Record<string, string> = {}): Promise<Sandboxed> {
+  const home = await mkdtemp(join(tmpdir(), 'oauthctl-test-'))
+  const configDir = join(home, 'config')
+  const env = { ...baseEnv(), HOME: home, OAUTHCTL_CONFIG_DIR: configDir, OAUTHCTL_STORAGE: 'file', ...extraEnv }
+  return {
+    home,
+    configDir,
+    env,
+    run: (args, options = {}) => runCli(args, { ...options, env: { ...env, ...options.env } }),
+    cleanup: () => rm(home, { recursive: true, force: true }),
+  }
+}
