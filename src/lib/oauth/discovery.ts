@@ -63,3 +63,9 @@ export async function discover(issuer: string, http: HttpClient): Promise<Discov
     cause: lastMissing,
   })
 }
+
+/** A profile whose issuer has not been discovered yet (an environment-only profile) gets discovered now, in memory. */
+export async function withDiscovery<P extends { issuer?: string; discovery?: Discovery }>(profile: P, http: HttpClient): Promise<P> {
+  if (!profile.issuer || profile.discovery) return profile
+  return { ...profile, discovery: await discover(profile.issuer, http) }
+}

@@ -2,6 +2,7 @@ import type { Profile } from '../config/schema.js'
 import { authRequired, OAuthError } from '../errors.js'
 import { findGrant, GRANTS, type GrantRequest } from '../grants/index.js'
 import type { HttpClient } from '../http/client.js'
+import { withDiscovery } from '../oauth/discovery.js'
 import { OAuthSession } from '../oauth/session.js'
 import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
@@ -69,8 +70,9 @@ export async function getToken(options: GetTokenOptions, ctx: TokenContext): Pro
     const current = await readCached()
     // Another process may have refreshed while we waited for the lock.
     if (useCache && current && isFresh(current, options.minTtl, ctx.now())) return fromCache(current)
-    const session = new OAuthSession(ctx.profile, ctx.http, await lookupClientSecret(ctx.profileName, ctx.store, ctx.env))
-    const request: GrantRequest = { session, parameters: grantParameters(ctx.profile, requested, options.params), current }
+    const profile = await withDiscovery(ctx.profile, ctx.http)
+    const session = new OAuthSession(profile, ctx.http, await lookupClientSecret(ctx.profileName, ctx.store, ctx.env))
+    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params), current }
     const { grant, response } = await runGrant(options.grant, request, () => ctx.store.delete(storageKey))
     const token = toStoredToken(response, grant.name, requested, ctx.now(), current?.refresh_token)
     registerSecret(token.access_token)

@@ -1,0 +1,78 @@
+import { decodeJwt } from 'jose'
+import type { Profile } from './config/schema.js'
+import { CliError } from './errors.js'
+import { secretKeys } from './storage/keys.js'
+import type { SecretStore } from './storage/types.js'
+import { parseStoredToken } from './tokens/token-set.js'
+
+export interface TokenStatus {
+  scopes: string[]
+  audience?: string
+  resource?: string
+  expiresAt: string
+  expiresIn: number
+  refreshable: boolean
+  subject?: string
+  grant: string
+}
+
+export interface ProfileStatus {
+  name: string
+  default: boolean
+  provider: string
+  storage: string
+  /** `unavailable: …` when the store could not be read. */
+  storageError?: string
+  loggedIn: boolean
+  clientSecret: boolean
+  tokens: TokenStatus[]
+}
+
+function subjectOf(idToken: string | undefined, accessToken: string): string | undefined {
+  for (const jwt of [idToken, accessToken]) {
+    if (!jwt) continue
+    try {
+      const sub = decodeJwt(jwt).sub
+      if (sub) return sub
+    } catch {
+      // not a JWT (opaque access token): the next candidate, or no subject
+    }
+  }
+  return undefined
+}
+
+/** What `status` says of one profile. A store that cannot be read is reported, not fatal. */
+export async function profileStatus(
+  name: string,
+  profile: Profile,
+  isDefault: boolean,
+  store: () => Promise<SecretStore>,
+  storageKind: string,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Promise<ProfileStatus> {
+  const base = { name, default: isDefault, provider: profile.provider, storage: storageKind }
+  try {
+    const s = await store()
+    const tokens: TokenStatus[] = []
+    for (const key of await s.list(secretKeys.tokenPrefix(name))) {
+      const token = parseStoredToken(await s.get(key))
+      if (!token) continue
+      tokens.push({
+        scopes: token.scope ? token.scope.split(' ') : token.requested.scopes,
+        audience: token.requested.audience,
+        resource: token.requested.resource,
+        expiresAt: new Date(token.expires_at * 1000).toISOString(),
+        expiresIn: token.expires_at - now,
+        refreshable: Boolean(token.refresh_token),
+        subject: subjectOf(token.id_token, token.access_token),
+        grant: token.grant,
+      })
+    }
+    const clientSecret = Boolean(env.OAUTHCTL_CLIENT_SECRET) || (await s.get(secretKeys.clientSecret(name))) !== undefined
+    return { ...base, loggedIn: tokens.some((t) => t.expiresIn > 0 || t.refreshable), clientSecret, tokens }
+  } catch (err) {
+    if (!(err instanceof CliError) || err.kind !== 'storage') throw err
+    return { ...base, storageError: err.message, loggedIn: false, clientSecret: false, tokens: [] }
+  }
+}
