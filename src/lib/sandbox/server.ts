@@ -19,6 +19,8 @@ export interface SandboxOptions {
   clients?: SandboxClient[]
   /** Lifetime of access tokens, seconds. */
   accessTokenTtl?: number
+  /** Dynamic registration (RFC 7591) requires this initial access token when set. */
+  initialAccessToken?: string
 }
 
 export interface Sandbox {
@@ -115,6 +117,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       introspection: { enabled: true },
       revocation: { enabled: true },
       deviceFlow: { enabled: true },
+      registration: { enabled: true, initialAccessToken: options.initialAccessToken ?? false, issueRegistrationAccessToken: true },
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
