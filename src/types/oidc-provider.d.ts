@@ -13,5 +13,12 @@ declare module 'oidc-provider' {
     use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void
     on(event: string, listener: (...args: unknown[]) => void): void
     proxy: boolean
+    Client: { find(id: string): Promise<unknown> }
+    Grant: new (init: { accountId: string; clientId: string }) => {
+      addOIDCScope(scope: string): void
+      addResourceScope(resource: string, scope: string): void
+      save(): Promise<string>
+    }
+    RefreshToken: new (init: Record<string, unknown>) => { save(): Promise<string> }
   }
 }

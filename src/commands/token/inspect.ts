@@ -1,32 +1,75 @@
-import { Args } from '@oclif/core'
+import { join } from 'node:path'
+import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/cli/base-command.js'
 import { readStdin } from '../../lib/cli/input.js'
-import { authRequired } from '../../lib/errors.js'
+import { authRequired, usageError } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
-import { nowSeconds } from '../../lib/tokens/cache.js'
 import { readStoredToken } from '../../lib/tokens/get-token.js'
 import { describeInspection, inspectToken } from '../../lib/tokens/inspect.js'
 
 export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
-  static override summary = 'Decode a token: JWT header, claims, dates and time left.'
-  static override description = 'With no argument, inspects the profile\'s stored token (without contacting the server). `-` reads the token from stdin. Decoding does not verify the signature.'
-  static override examples = ['<%= config.bin %> token inspect', '<%= config.bin %> token get | <%= config.bin %> token inspect -', '<%= config.bin %> token inspect --json']
+  static override summary = 'Decode a token: JWT header, claims, dates and time left; verify or introspect it.'
+  static override description = `With no argument, inspects the profile's stored token (without contacting the server). \`-\` reads the token from stdin. Decoding alone does not verify anything.
+--verify checks the signature against the issuer's JWKS (cached; fetched again once for an unknown key) and iss, aud (against --audience or the profile's audience/resource), exp and nbf with 60 s of clock tolerance; a failed check exits 4 naming it.
+--introspect asks the introspection endpoint (RFC 7662) with the client's authentication.`
+  static override examples = [
+    '<%= config.bin %> token inspect',
+    '<%= config.bin %> token get | <%= config.bin %> token inspect - --verify',
+    '<%= config.bin %> token inspect --introspect --json',
+  ]
   static override args = { token: Args.string({ description: 'The token, or - for stdin (default: the stored token).' }) }
+  static override flags = {
+    verify: Flags.boolean({ summary: "Verify the signature and claims against the issuer's JWKS." }),
+    introspect: Flags.boolean({ summary: 'Ask the introspection endpoint (RFC 7662).' }),
+    audience: Flags.string({ summary: 'Audience --verify expects (default: the profile audience or resource).' }),
+  }
 
   async run(): Promise<void> {
     const token = await this.tokenToInspect()
     registerSecret(token)
+    const { nowSeconds } = await import('../../lib/tokens/cache.js')
     const inspection = inspectToken(token, nowSeconds())
-    this.output(inspection, describeInspection)
+    const result: Record<string, unknown> = { ...inspection }
+    if (this.flags.verify || this.flags.introspect) {
+      const ctx = await this.rt.tokenContext()
+      const session = await this.rt.session(ctx)
+      if (this.flags.verify) {
+        if (inspection.format === 'opaque') throw usageError('an opaque token has no signature to verify; try --introspect', { code: 'opaque_token' })
+        const jwksUri = session.as.jwks_uri
+        if (!jwksUri) throw usageError('the issuer publishes no jwks_uri to verify against', { code: 'no_endpoint' })
+        const { verifyJwt } = await import('../../lib/tokens/verify.js')
+        result.verification = await verifyJwt(token, {
+          issuer: session.as.issuer,
+          jwksUri,
+          audience: this.flags.audience ?? ctx.profile.audience ?? ctx.profile.resource,
+          http: ctx.http,
+          cacheDir: join(this.rt.configDir, 'cache'),
+          now: nowSeconds,
+        })
+      }
+      if (this.flags.introspect) {
+        const { introspect } = await import('../../lib/tokens/introspect.js')
+        result.introspection = await introspect(session, token)
+      }
+    }
+    this.output(result, (r) =>
+      [
+        describeInspection(inspection),
+        r.verification ? `verified: ${(r.verification as { checked: string[] }).checked.join(', ')}` : undefined,
+        r.introspection ? `introspection: ${JSON.stringify(r.introspection, null, 2)}` : undefined,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
   }
 
   private async tokenToInspect(): Promise<string> {
     if (this.args.token === '-') return readStdin('token inspect -')
     if (this.args.token) return this.args.token
-    const { name, profile } = await this.rt.profile()
+    const ctx = await this.rt.tokenContext()
     // The store only: inspecting never fetches a token as a side effect.
-    const stored = await readStoredToken({ profileName: name, profile, store: await this.rt.store(profile) })
-    if (!stored) throw authRequired(`no stored token for profile ${name}`, { hint: 'run oauthctl token get or oauthctl login first, or pass the token' })
+    const stored = await readStoredToken(ctx)
+    if (!stored) throw authRequired(`no stored token for profile ${ctx.profileName}`, { hint: 'run oauthctl token get or oauthctl login first, or pass the token' })
     return stored.access_token
   }
 }

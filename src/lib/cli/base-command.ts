@@ -24,11 +24,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: FlagsOf<T>
   protected args!: ArgsOf<T>
   protected rt!: Runtime
+  /** Arguments after `--` (and any extra ones) for commands with `strict = false`. */
+  protected rest: string[] = []
 
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as unknown as typeof BaseCommand
-    const { args, flags } = await this.parse({
+    const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: ctor.baseFlags,
       args: this.ctor.args,
@@ -36,6 +38,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as FlagsOf<T>
     this.args = args as ArgsOf<T>
+    this.rest = argv as string[]
     this.rt = new Runtime({
       profile: this.flags.profile,
       json: this.flags.json,

@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { configDir } from '../config/paths.js'
 import { type ResolvedProfile, resolveProfile } from '../config/profiles.js'
 import type { Config, Profile } from '../config/schema.js'
 import { loadConfig } from '../config/store.js'
 import type { HttpClient } from '../http/client.js'
+import type { OAuthSession } from '../oauth/session.js'
+import type { TokenContext } from '../tokens/get-token.js'
 import { redactText } from '../redact.js'
 import { chooseStorage, openStore, type StorageChoice } from '../storage/index.js'
 import type { SecretStore } from '../storage/types.js'
@@ -37,7 +41,6 @@ export class Runtime {
   private configPromise?: Promise<Config>
   private readonly stores = new Map<string, Promise<SecretStore>>()
   private httpClient?: HttpClient
-  private warnedFileStorage = false
 
   constructor(
     readonly options: GlobalOptions,
@@ -93,18 +96,29 @@ export class Runtime {
     return this.httpClient
   }
 
+  /** Everything the token use cases need for the current profile. */
+  async tokenContext(): Promise<TokenContext> {
+    const { name, profile } = await this.profile()
+    const { nowSeconds } = await import('../tokens/cache.js')
+    return { profileName: name, profile, store: await this.store(profile), http: await this.http(), env: this.env, configDir: this.configDir, now: nowSeconds }
+  }
+
+  /** An oauth4webapi session for the current profile. */
+  async session(ctx?: TokenContext): Promise<OAuthSession> {
+    const { openSession } = await import('../tokens/get-token.js')
+    return openSession(ctx ?? (await this.tokenContext()))
+  }
+
   async close(): Promise<void> {
     await this.httpClient?.close()
   }
 
-  /** The file store is chosen on purpose, but still worth one reminder when it receives a secret. */
+  /** The file store is chosen on purpose, but worth one reminder: when it creates the credentials file. */
   private warnOnWrite(store: SecretStore): SecretStore {
     const set = store.set.bind(store)
+    const path = join(this.configDir, 'credentials.json')
     store.set = async (key, value) => {
-      if (!this.warnedFileStorage && !this.env.CI) {
-        this.warnedFileStorage = true
-        this.warn(`secrets are kept in ${this.configDir}/credentials.json (mode 0600), not in the OS keychain`)
-      }
+      if (!existsSync(path)) this.warn(`secrets are kept in ${path} (mode 0600), not in the OS keychain`)
       await set(key, value)
     }
     return store

@@ -1,11 +1,14 @@
 import { clientCredentialsGrant } from './client-credentials.js'
+import { jwtBearerGrant } from './jwt-bearer.js'
+import { passwordGrant } from './password.js'
 import { refreshTokenGrant } from './refresh-token.js'
+import { tokenExchangeGrant } from './token-exchange.js'
 import type { Grant } from './types.js'
 
-export type { Grant, GrantRequest } from './types.js'
+export type { Grant, GrantInputs, GrantRequest } from './types.js'
 
-/** Registered grants, in the order `--grant auto` tries them after the cache. */
-export const GRANTS: readonly Grant[] = [refreshTokenGrant, clientCredentialsGrant]
+/** Registered grants; `--grant auto` tries the `auto` ones in this order after the cache. */
+export const GRANTS: readonly Grant[] = [refreshTokenGrant, clientCredentialsGrant, passwordGrant, tokenExchangeGrant, jwtBearerGrant]
 
 export const grantNames = () => ['auto', ...GRANTS.map((g) => g.name)]
 

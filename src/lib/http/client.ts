@@ -155,10 +155,12 @@ export class HttpClient {
     return this.rawByResponse.get(response)
   }
 
+  /** Close idle keep-alive sockets. Safe to call twice; a later request opens a new dispatcher. */
   async close(): Promise<void> {
-    if (!this.dispatcherPromise || this.options.dispatcher) return
-    const dispatcher = await this.dispatcherPromise
-    await dispatcher.close()
+    const pending = this.dispatcherPromise
+    if (!pending || this.options.dispatcher) return
+    this.dispatcherPromise = undefined
+    await (await pending).close()
   }
 
   private async wait(ms: number, what: string, reason: string): Promise<void> {
@@ -220,7 +222,8 @@ export class HttpClient {
     if (!trace) return
     trace(`> ${method} ${redactUrl(url)}`)
     for (const [k, v] of Object.entries(redactHeaders(req.headers ?? {}))) trace(`> ${k}: ${v}`)
-    if (req.body) trace(`> ${truncate(redactBody(req.body, req.headers?.['content-type']))}`)
+    const contentType = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1]
+    if (req.body) trace(`> ${truncate(redactBody(req.body, contentType))}`)
   }
 
   private traceResponse(res: HttpResponse, elapsedMs: number): void {

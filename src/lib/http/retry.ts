@@ -15,6 +15,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  // All three HTTP-date forms start with a day name; Date.parse alone accepts junk like "-5" as a date.
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }

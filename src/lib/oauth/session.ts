@@ -1,11 +1,11 @@
 import * as oauth from 'oauth4webapi'
 import type { Profile } from '../config/schema.js'
-import { authRequired, usageError } from '../errors.js'
+import { authRequired, badResponse, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
-import { errorFromResponse } from '../http/response.js'
+import { errorFromResponse, readJson } from '../http/response.js'
 import { type ClientSecret, describeSource } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
-import { badResponse } from '../errors.js'
+import { loadClientKey } from './client-key.js'
 import { authorizationServer } from './endpoints.js'
 import { fromOAuthLibrary } from './library-errors.js'
 import { checkTransport } from './transport.js'
@@ -30,23 +30,35 @@ export class OAuthSession {
     this.client = { client_id: profile.clientId }
   }
 
+  /** Whether this client can authenticate itself (a secret or a private key), as client credentials needs. */
   get hasClientCredentials(): boolean {
-    return this.secret !== undefined || this.profile.authMethod === 'private_key_jwt'
+    return this.secret !== undefined || this.profile.privateKeyPath !== undefined
   }
 
   /** The profile's client authentication; public clients (`none`) authenticate with their id only. */
-  clientAuth(): oauth.ClientAuth {
-    const method = this.profile.authMethod ?? (this.secret ? 'client_secret_basic' : 'none')
-    if (method === 'none') return oauth.None()
-    if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') {
-      if (!this.secret) throw authRequired(`the profile uses ${method} but has no client secret`, {
-        hint: 'store one with oauthctl profiles add NAME --client-secret-stdin, or set OAUTHCTL_CLIENT_SECRET',
-      })
-      if (method === 'client_secret_basic') return oauth.ClientSecretBasic(this.secret.value)
-      if (method === 'client_secret_post') return oauth.ClientSecretPost(this.secret.value)
-      return oauth.ClientSecretJwt(this.secret.value)
+  async clientAuth(): Promise<oauth.ClientAuth> {
+    const method = this.profile.authMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
+    // RFC 7523 §3: the token endpoint is an audience every server accepts; oauth4webapi defaults to the issuer.
+    const audience = { [oauth.modifyAssertion]: (_header: unknown, payload: Record<string, unknown>) => void (payload.aud = this.as.token_endpoint ?? this.as.issuer) }
+    switch (method) {
+      case 'none':
+        return oauth.None()
+      case 'private_key_jwt': {
+        if (!this.profile.privateKeyPath) throw usageError('private_key_jwt needs a key: oauthctl profiles add NAME --private-key FILE', { code: 'missing_private_key' })
+        const { key, kid } = await loadClientKey(this.profile.privateKeyPath)
+        return oauth.PrivateKeyJwt({ key, kid }, audience)
+      }
+      default: {
+        if (!this.secret) {
+          throw authRequired(`the profile uses ${method} but has no client secret`, {
+            hint: 'store one with oauthctl profiles add NAME --client-secret-stdin, or set OAUTHCTL_CLIENT_SECRET',
+          })
+        }
+        if (method === 'client_secret_basic') return oauth.ClientSecretBasic(this.secret.value)
+        if (method === 'client_secret_post') return oauth.ClientSecretPost(this.secret.value)
+        return oauth.ClientSecretJwt(this.secret.value, audience)
+      }
     }
-    throw usageError(`client authentication ${method} is not supported yet`, { code: 'unsupported_auth_method' })
   }
 
   /** Request options for an endpoint: our fetch, and http allowed only where the transport rule allows. */
@@ -56,25 +68,34 @@ export class OAuthSession {
   }
 
   /**
-   * Send a token request and process its response: non-2xx statuses become our typed errors,
-   * the body is checked by oauth4webapi and then by our schema (token_type, expires_in bounds).
+   * Call one of the server's endpoints through oauth4webapi: non-2xx statuses become our typed
+   * errors (with the status and content type), then the library validates the body.
    */
+  async call<T>(
+    what: string,
+    endpoint: string | undefined,
+    send: (options: ReturnType<OAuthSession['options']>) => Promise<Response>,
+    process: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    if (!endpoint) throw usageError(`the profile has no ${what}`, { code: 'no_endpoint', hint: 'oauthctl profiles add NAME --issuer URL (or give the endpoint explicitly)' })
+    try {
+      const response = await send(this.options(endpoint, `the ${what}`))
+      const raw = this.http.rawResponse(response)
+      if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what)
+      if (raw && raw.status !== 204 && raw.body.length > 0) readJson(raw, what) // HTML or malformed JSON: our message, not the library's
+      return await process(response)
+    } catch (err) {
+      throw fromOAuthLibrary(err, what)
+    }
+  }
+
+  /** A token request, whose success body must also pass our schema (token_type, expires_in bounds). */
   async tokenRequest(
     what: string,
     send: (options: ReturnType<OAuthSession['options']>) => Promise<Response>,
     process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
   ): Promise<TokenResponse> {
-    const endpoint = this.as.token_endpoint
-    if (!endpoint) throw usageError('the profile has no token endpoint', { code: 'no_endpoint', hint: 'oauthctl profiles add NAME --issuer URL (or --token-endpoint URL)' })
-    let processed: oauth.TokenEndpointResponse
-    try {
-      const response = await send(this.options(endpoint, 'the token endpoint'))
-      const raw = this.http.rawResponse(response)
-      if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what)
-      processed = await process(response)
-    } catch (err) {
-      throw fromOAuthLibrary(err, what)
-    }
+    const processed = await this.call(what, this.as.token_endpoint, send, process)
     const result = TokenResponseSchema.safeParse(processed)
     if (!result.success) {
       const issue = result.error.issues[0]

@@ -4,7 +4,7 @@ export const TOKEN_OUTPUTS = ['raw', 'json', 'header', 'env'] as const
 export type TokenOutput = (typeof TOKEN_OUTPUTS)[number]
 
 /** The `--output json` document: the token response as the server sent it, plus `expires_at` (epoch seconds). */
-export const tokenJson = (token: StoredToken) => ({ ...token.response, token_type: token.token_type, expires_at: token.expires_at })
+export const tokenJson = (token: StoredToken) => ({ ...token.response, access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at })
 
 /** Render a token the way `token get --output` asks; this command exists to print it. */
 export function renderToken(token: StoredToken, output: TokenOutput): string {

@@ -29,9 +29,16 @@ export interface Sandbox {
   clients: SandboxClient[]
   /** The resource server whose access tokens are JWTs (client credentials default to it). */
   resource: string
+  /** A resource server whose access tokens are opaque (introspectable and revocable). */
+  opaqueResource: string
   /** How many requests reached a path, e.g. `/token`: lets tests prove a cache hit sent nothing. */
   requestCount(path: string): number
   resetCounts(): void
+  /**
+   * Mint a refresh token as if the demo user had logged in with this client: lets tests (and
+   * people trying refresh) skip the browser. The token is opaque and rotates on use.
+   */
+  issueRefreshToken(options: { clientId: string; accountId?: string; scope?: string; resource?: string }): Promise<string>
   close(): Promise<void>
 }
 
@@ -98,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = (server.address() as AddressInfo).port
   const issuer = `http://127.0.0.1:${port}`
   const resource = `${issuer}/api`
+  const opaqueResource = `${issuer}/opaque`
   const clients = options.clients ?? demoClients()
   const ttl = options.accessTokenTtl ?? 3600
   const restore = silenceProviderWarnings()
@@ -123,7 +131,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'api:read api:write', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS256' } } }),
+        // `/api` gets JWT access tokens (to inspect and verify), `/opaque` opaque ones (to introspect and revoke).
+        getResourceServerInfo: (_ctx: unknown, indicator: string) =>
+          indicator === opaqueResource
+            ? { scope: 'api:read api:write', audience: opaqueResource, accessTokenFormat: 'opaque', accessTokenTTL: ttl }
+            : { scope: 'api:read api:write', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS256' } } },
       },
     },
     pkce: { required: () => true },
@@ -143,8 +155,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     clients,
     resource,
+    opaqueResource,
     requestCount: (path) => counts.get(path) ?? 0,
     resetCounts: () => counts.clear(),
+    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: indicator = resource }) => {
+      const client = await provider.Client.find(clientId)
+      if (!client) throw new Error(`no sandbox client ${clientId}`)
+      const grant = new provider.Grant({ accountId, clientId })
+      grant.addOIDCScope(scope.split(' ').filter((s) => !s.includes(':')).join(' '))
+      grant.addResourceScope(indicator, scope.split(' ').filter((s) => s.includes(':')).join(' '))
+      const grantId = await grant.save()
+      const token = new provider.RefreshToken({ client, accountId, grantId, scope, gty: 'authorization_code', resource: indicator, expiresIn: 86_400, expiresWithSession: false })
+      return token.save()
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -1,6 +1,7 @@
+import { join } from 'node:path'
 import type { Profile } from '../config/schema.js'
-import { authRequired, OAuthError } from '../errors.js'
-import { findGrant, GRANTS, type GrantRequest } from '../grants/index.js'
+import { authRequired, OAuthError, usageError } from '../errors.js'
+import { findGrant, GRANTS, type GrantInputs, type GrantRequest } from '../grants/index.js'
 import type { HttpClient } from '../http/client.js'
 import { withDiscovery } from '../oauth/discovery.js'
 import { OAuthSession } from '../oauth/session.js'
@@ -20,6 +21,8 @@ export interface GetTokenOptions {
   minTtl: number
   force: boolean
   params: Record<string, string>
+  /** What the password, token exchange and JWT bearer grants need. */
+  inputs?: GrantInputs
 }
 
 export interface TokenContext {
@@ -43,6 +46,11 @@ export const requestedShape = (profile: Profile, options: Pick<GetTokenOptions, 
   audience: options.audience ?? profile.audience,
   resource: options.resource ?? profile.resource,
 })
+
+/** An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP layer. */
+export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
+  return new OAuthSession(await withDiscovery(ctx.profile, ctx.http), ctx.http, await lookupClientSecret(ctx.profileName, ctx.store, ctx.env))
+}
 
 /** The stored token for a profile's default request shape, fresh or not; no network. */
 export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store'>, shape = requestedShape(ctx.profile, { scopes: [] })): Promise<StoredToken | undefined> {
@@ -70,15 +78,19 @@ export async function getToken(options: GetTokenOptions, ctx: TokenContext): Pro
     const current = await readCached()
     // Another process may have refreshed while we waited for the lock.
     if (useCache && current && isFresh(current, options.minTtl, ctx.now())) return fromCache(current)
-    const profile = await withDiscovery(ctx.profile, ctx.http)
-    const session = new OAuthSession(profile, ctx.http, await lookupClientSecret(ctx.profileName, ctx.store, ctx.env))
-    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params), current }
+    const session = await openSession(ctx)
+    const { profile } = session
+    const inputs = options.inputs ?? {}
+    for (const value of Object.values(inputs)) registerSecret(value)
+    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params), current, inputs }
     const { grant, response } = await runGrant(options.grant, request, () => ctx.store.delete(storageKey))
-    const token = toStoredToken(response, grant.name, requested, ctx.now(), current?.refresh_token)
+    if (response.id_token) await verifyIdToken(response.id_token, session, ctx)
+    const token = toStoredToken(response, grant.name, requested, ctx.now(), grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
     registerSecret(token.refresh_token)
     registerSecret(token.id_token)
-    await ctx.store.set(storageKey, JSON.stringify(token))
+    // A rotated refresh token is persisted before the new access token is handed out.
+    if (grant.stored) await ctx.store.set(storageKey, JSON.stringify(token))
     return { token, source: grant.name }
   }
 
@@ -94,27 +106,39 @@ function fromCache(token: StoredToken): GetTokenResult {
 }
 
 async function runGrant(name: string, request: GrantRequest, dropStored: () => Promise<unknown>) {
-  if (name !== 'auto') {
+  let candidates
+  if (name === 'auto') {
+    candidates = GRANTS.filter((g) => g.auto && g.usableFor(request))
+  } else {
     const grant = findGrant(name)
-    if (!grant) throw authRequired(`grant ${name} is not available`)
-    if (!grant.usableFor(request)) throw authRequired(`the ${name} grant needs credentials this profile does not have`)
-    return { grant, response: await grant.request(request) }
+    if (!grant) throw usageError(`unknown grant ${name}`, { code: 'unknown_grant' })
+    candidates = [grant]
   }
   let refreshRejected: OAuthError | undefined
-  for (const grant of GRANTS) {
-    if (!grant.usableFor(request)) continue
+  for (const grant of candidates) {
     try {
       return { grant, response: await grant.request(request) }
     } catch (err) {
-      // A dead refresh token is removed, and the next grant (if any) gets its turn.
+      // A dead refresh token is removed; the next candidate (client credentials) may still work.
       if (grant.name !== 'refresh_token' || !(err instanceof OAuthError) || err.error !== 'invalid_grant') throw err
       refreshRejected = err
       await dropStored()
       request.current = undefined
     }
   }
-  if (refreshRejected) throw authRequired(`the stored refresh token was rejected (${refreshRejected.message}); log in again`)
+  if (refreshRejected) throw authRequired(`the stored refresh token was rejected (${refreshRejected.message}); log in again`, { code: 'refresh_rejected' })
   throw authRequired('no usable credentials: no cached token, no refresh token and no client secret')
+}
+
+/**
+ * oauth4webapi checks an ID token's claims (iss, aud, exp, nonce); its signature is checked here
+ * too, against the issuer's JWKS, before anything is stored.
+ */
+async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
+  const jwksUri = session.as.jwks_uri
+  if (!jwksUri) return // no published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7)
+  const { verifyJwt } = await import('./verify.js')
+  await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
 }
 
 /** scope, audience, resource, then the profile's and the command's extra parameters. */

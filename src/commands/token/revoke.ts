@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../../lib/cli/base-command.js'
+import { readStdin } from '../../lib/cli/input.js'
+import { authRequired } from '../../lib/errors.js'
+import { registerSecret } from '../../lib/redact.js'
+import { readStoredToken } from '../../lib/tokens/get-token.js'
+import { forgetToken, revoke } from '../../lib/tokens/revoke.js'
+
+export default class TokenRevoke extends BaseCommand<typeof TokenRevoke> {
+  static override summary = 'Revoke a token (RFC 7009) and drop it from the cache.'
+  static override description = 'With no argument, revokes the stored refresh token (or access token when there is none). `-` reads the token from stdin.'
+  static override examples = ['<%= config.bin %> token revoke', 'printf %s "$TOKEN" | <%= config.bin %> token revoke - --type-hint access_token']
+  static override args = { token: Args.string({ description: 'The token, or - for stdin (default: the stored token).' }) }
+  static override flags = {
+    'type-hint': Flags.string({ summary: 'What the token is.', options: ['access_token', 'refresh_token'] }),
+  }
+
+  async run(): Promise<void> {
+    const ctx = await this.rt.tokenContext()
+    let token = this.args.token === '-' ? await readStdin('token revoke -') : this.args.token
+    let hint = this.flags['type-hint']
+    if (!token) {
+      const stored = await readStoredToken(ctx)
+      if (!stored) throw authRequired(`no stored token for profile ${ctx.profileName}`, { hint: 'pass the token to revoke, or - to read it from stdin' })
+      token = stored.refresh_token ?? stored.access_token
+      hint ??= stored.refresh_token ? 'refresh_token' : 'access_token'
+    }
+    registerSecret(token)
+    await revoke(await this.rt.session(ctx), token, hint)
+    const removed = await forgetToken(ctx.store, ctx.profileName, token)
+    this.output({ revoked: true, removedFromCache: removed }, (r) => `revoked${r.removedFromCache ? ' and removed from the cache' : ''}`)
+  }
+}

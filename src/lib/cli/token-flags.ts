@@ -1,0 +1,82 @@
+import { Flags } from '@oclif/core'
+import { grantNames } from '../grants/index.js'
+import type { GrantInputs } from '../grants/types.js'
+import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
+import type { GetTokenOptions } from '../tokens/get-token.js'
+import { usageError } from '../errors.js'
+import { canPrompt, parseKeyValues, readStdin } from './input.js'
+import { readSecretArg } from './secret-input.js'
+
+/** The flags that shape a token request, shared by `token get` and `exec` so they cannot drift. */
+export const tokenRequestFlags = {
+  grant: Flags.string({ summary: 'Which grant to use.', options: grantNames(), default: 'auto' }),
+  scope: Flags.string({ summary: "Scope to request (repeatable; default: the profile's scopes).", multiple: true }),
+  audience: Flags.string({ summary: 'Audience to request.' }),
+  resource: Flags.string({ summary: 'Resource indicator (RFC 8707) to request.' }),
+  'min-ttl': Flags.integer({ summary: 'Seconds a cached token must stay valid to be reused.', default: DEFAULT_MIN_TTL_SECONDS, min: 0 }),
+  force: Flags.boolean({ summary: 'Skip the cache and ask the server.' }),
+  param: Flags.string({ summary: 'Extra token request parameter KEY=VALUE (repeatable).', multiple: true }),
+  username: Flags.string({ summary: 'Resource owner user name, for --grant password.', helpGroup: 'GRANT INPUTS' }),
+  'password-stdin': Flags.boolean({ summary: 'Read the password for --grant password from stdin (else OAUTHCTL_PASSWORD, else a prompt).', helpGroup: 'GRANT INPUTS' }),
+  'subject-token': Flags.string({ summary: 'Token to exchange (--grant token_exchange): - for stdin, @FILE or env:NAME.', helpGroup: 'GRANT INPUTS' }),
+  'subject-token-type': Flags.string({ summary: 'Its type, e.g. access_token, id_token, jwt (default access_token).', helpGroup: 'GRANT INPUTS' }),
+  'actor-token': Flags.string({ summary: 'Actor token for token exchange: - for stdin, @FILE or env:NAME.', helpGroup: 'GRANT INPUTS' }),
+  'actor-token-type': Flags.string({ summary: 'The actor token type (default access_token).', helpGroup: 'GRANT INPUTS' }),
+  'requested-token-type': Flags.string({ summary: 'Token type to ask for in the exchange.', helpGroup: 'GRANT INPUTS' }),
+  'assertion-file': Flags.string({ summary: 'JWT assertion file for --grant jwt_bearer (default: one signed with the profile key).', helpGroup: 'GRANT INPUTS' }),
+}
+
+type TokenRequestFlagValues = {
+  grant: string
+  scope?: string[]
+  audience?: string
+  resource?: string
+  'min-ttl': number
+  force: boolean
+  param?: string[]
+  username?: string
+  'password-stdin': boolean
+  'subject-token'?: string
+  'subject-token-type'?: string
+  'actor-token'?: string
+  'actor-token-type'?: string
+  'requested-token-type'?: string
+  'assertion-file'?: string
+}
+
+/** Flags into GetTokenOptions, reading the secret inputs from where the flags say they are. */
+export async function tokenOptionsFromFlags(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): Promise<GetTokenOptions> {
+  return {
+    grant: flags.grant,
+    scopes: flags.scope ?? [],
+    audience: flags.audience,
+    resource: flags.resource,
+    minTtl: flags['min-ttl'],
+    force: flags.force,
+    params: parseKeyValues(flags.param, '--param'),
+    inputs: await grantInputs(flags, env),
+  }
+}
+
+async function grantInputs(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): Promise<GrantInputs> {
+  const inputs: GrantInputs = {
+    username: flags.username,
+    subjectTokenType: flags['subject-token-type'],
+    actorTokenType: flags['actor-token-type'],
+    requestedTokenType: flags['requested-token-type'],
+  }
+  if (flags.grant === 'password') inputs.password = await password(flags, env)
+  if (flags['subject-token']) inputs.subjectToken = await readSecretArg(flags['subject-token'], '--subject-token', env)
+  if (flags['actor-token']) inputs.actorToken = await readSecretArg(flags['actor-token'], '--actor-token', env)
+  if (flags['assertion-file']) inputs.assertion = await readSecretArg(`@${flags['assertion-file']}`, '--assertion-file', env)
+  return inputs
+}
+
+async function password(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): Promise<string> {
+  if (!flags.username) throw usageError('--grant password needs --username', { code: 'missing_username' })
+  if (flags['password-stdin']) return readStdin('--password-stdin')
+  if (env.OAUTHCTL_PASSWORD) return env.OAUTHCTL_PASSWORD
+  if (!canPrompt(env)) throw usageError('no password: pass --password-stdin or set OAUTHCTL_PASSWORD', { code: 'missing_password' })
+  const prompts = await import('@inquirer/prompts')
+  return prompts.password({ message: `Password for ${flags.username}` })
+}

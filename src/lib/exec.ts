@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process'
+import { usageError } from './errors.js'
+import type { StoredToken } from './tokens/token-set.js'
+
+/** The child's environment: ours plus the token (and a ready Authorization value when asked). */
+export function childEnv(token: StoredToken, headerEnv: string | undefined, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, OAUTHCTL_ACCESS_TOKEN: token.access_token, OAUTHCTL_TOKEN_TYPE: token.token_type }
+  if (headerEnv) out[headerEnv] = `${token.token_type} ${token.access_token}`
+  return out
+}
+
+/**
+ * Run a command with no shell in between, inheriting stdio; resolve with its exit code (128+N when
+ * a signal ended it). Ctrl-C reaches the child through the terminal; we wait for it.
+ */
+export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [file, ...args] = command
+  if (!file) throw usageError('exec needs a command after --', { code: 'missing_command', hint: 'oauthctl exec -- curl https://api.example.com' })
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: 'inherit', shell: false })
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
+    const onInt = forward('SIGINT')
+    const onTerm = forward('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      reject(usageError(`cannot run ${file}: ${err.code === 'ENOENT' ? 'command not found' : err.message}`, { code: 'exec_failed' }))
+    })
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(code ?? 128 + (signal ? (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 }) as Record<string, number>)[signal] ?? 1 : 1))
+    })
+  })
+}

@@ -1,0 +1,16 @@
+import * as oauth from 'oauth4webapi'
+import type { OAuthSession } from '../oauth/session.js'
+
+/** RFC 7662 introspection with the client's own authentication. */
+export function introspect(session: OAuthSession, token: string, typeHint?: string): Promise<oauth.IntrospectionResponse> {
+  return session.call(
+    'introspection endpoint',
+    session.as.introspection_endpoint,
+    async (options) =>
+      oauth.introspectionRequest(session.as, session.client, await session.clientAuth(), token, {
+        ...options,
+        additionalParameters: typeHint ? { token_type_hint: typeHint } : undefined,
+      }),
+    (response) => oauth.processIntrospectionResponse(session.as, session.client, response),
+  )
+}

@@ -1,0 +1,32 @@
+import * as oauth from 'oauth4webapi'
+import type { OAuthSession } from '../oauth/session.js'
+import { secretKeys } from '../storage/keys.js'
+import type { SecretStore } from '../storage/types.js'
+import { parseStoredToken } from './token-set.js'
+
+/** RFC 7009 revocation. A server answers 200 for tokens it does not know, too. */
+export function revoke(session: OAuthSession, token: string, typeHint?: string): Promise<undefined> {
+  return session.call(
+    'revocation endpoint',
+    session.as.revocation_endpoint,
+    async (options) =>
+      oauth.revocationRequest(session.as, session.client, await session.clientAuth(), token, {
+        ...options,
+        additionalParameters: typeHint ? { token_type_hint: typeHint } : undefined,
+      }),
+    (response) => oauth.processRevocationResponse(response),
+  )
+}
+
+/** Remove every cached entry of the profile that holds this token (as access or refresh token). */
+export async function forgetToken(store: SecretStore, profileName: string, token: string): Promise<number> {
+  let removed = 0
+  for (const key of await store.list(secretKeys.tokenPrefix(profileName))) {
+    const stored = parseStoredToken(await store.get(key))
+    if (stored && (stored.access_token === token || stored.refresh_token === token)) {
+      await store.delete(key)
+      removed++
+    }
+  }
+  return removed
+}

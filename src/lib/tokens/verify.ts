@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { JSONWebKeySet, JWTPayload } from 'jose'
+import { z } from 'zod'
+import { CliError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
+import type { HttpClient } from '../http/client.js'
+import { errorFromResponse, parseJson } from '../http/response.js'
+import { checkTransport } from '../oauth/transport.js'
+
+/** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) never verify. */
+const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']
+const JWKS_CACHE_SECONDS = 24 * 3600
+export const CLOCK_TOLERANCE_SECONDS = 60
+
+const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) })
+const CachedJwksSchema = z.object({ fetchedAt: z.number(), jwks: JwksSchema })
+
+export interface VerifyOptions {
+  issuer: string
+  jwksUri: string
+  /** Expected `aud`; when absent the audience is reported but not checked. */
+  audience?: string
+  http: HttpClient
+  cacheDir: string
+  now: () => number
+}
+
+export interface VerifyResult {
+  valid: true
+  claims: JWTPayload
+  alg: string
+  kid?: string
+  checked: string[]
+}
+
+const verificationFailed = (message: string) => new CliError('server_refused', `verification failed: ${message}`, { code: 'verification_failed' })
+
+/**
+ * Verify a JWT: signature against the issuer's JWKS (cached on disk, fetched again once when the
+ * token names a key the cache lacks), then `iss`, `aud`, `exp`, `nbf` with clock-skew tolerance.
+ * Any failure is exit 4, naming the check.
+ */
+export async function verifyJwt(token: string, options: VerifyOptions): Promise<VerifyResult> {
+  const jose = await import('jose')
+  const cachePath = join(options.cacheDir, `jwks-${createHash('sha256').update(options.jwksUri).digest('hex').slice(0, 16)}.json`)
+  let jwks = await readCachedJwks(cachePath, options.now())
+  let fetched = false
+  if (!jwks) {
+    jwks = await fetchJwks(options, cachePath)
+    fetched = true
+  }
+  const verifyWith = (set: JSONWebKeySet) =>
+    jose.jwtVerify(token, jose.createLocalJWKSet(set), {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms: ALLOWED_ALGS,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      currentDate: new Date(options.now() * 1000),
+    })
+  let result
+  try {
+    try {
+      result = await verifyWith(jwks)
+    } catch (err) {
+      if (fetched || !(err instanceof jose.errors.JWKSNoMatchingKey)) throw err
+      result = await verifyWith(await fetchJwks(options, cachePath)) // the issuer may have rotated keys
+    }
+  } catch (err) {
+    throw describeJoseError(err, jose.errors)
+  }
+  const checked = ['signature', 'iss', 'exp', 'nbf', ...(options.audience ? ['aud'] : [])]
+  return { valid: true, claims: result.payload, alg: result.protectedHeader.alg, kid: result.protectedHeader.kid, checked }
+}
+
+function describeJoseError(err: unknown, errors: typeof import('jose').errors): unknown {
+  if (err instanceof errors.JWTExpired) return verificationFailed(`exp: the token expired (${err.reason})`)
+  if (err instanceof errors.JWTClaimValidationFailed) return verificationFailed(`${err.claim}: ${err.reason} (${err.message})`)
+  if (err instanceof errors.JWSSignatureVerificationFailed) return verificationFailed('signature does not match the issuer\'s key')
+  if (err instanceof errors.JWKSNoMatchingKey) return verificationFailed('no key in the issuer\'s JWKS matches the token\'s kid and alg')
+  if (err instanceof errors.JWKSMultipleMatchingKeys) return verificationFailed('several keys in the issuer\'s JWKS match the token')
+  if (err instanceof errors.JOSEAlgNotAllowed) return verificationFailed(`alg: ${err.message}`)
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return verificationFailed(`not a valid JWS: ${err.message}`)
+  if (err instanceof errors.JOSENotSupported) return verificationFailed(`unsupported: ${err.message}`)
+  if (err instanceof errors.JOSEError) return verificationFailed(err.message)
+  return err
+}
+
+async function readCachedJwks(path: string, now: number): Promise<JSONWebKeySet | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return undefined // no cache yet
+  }
+  const parsed = CachedJwksSchema.safeParse(safeJson(text))
+  if (!parsed.success || now - parsed.data.fetchedAt > JWKS_CACHE_SECONDS) return undefined
+  return parsed.data.jwks as JSONWebKeySet
+}
+
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined // a torn or foreign cache file is simply not used
+  }
+}
+
+async function fetchJwks(options: VerifyOptions, cachePath: string): Promise<JSONWebKeySet> {
+  checkTransport(options.jwksUri, options.http.insecure, 'the JWKS URI')
+  const res = await options.http.request({ method: 'GET', url: options.jwksUri, what: 'JWKS endpoint', headers: { accept: 'application/json' } })
+  if (res.status !== 200) throw errorFromResponse(res, 'JWKS endpoint')
+  const jwks = parseJson(res, JwksSchema, 'JWKS endpoint') as JSONWebKeySet
+  await writeFileAtomic(cachePath, JSON.stringify({ fetchedAt: options.now(), jwks }), 0o600)
+  return jwks
+}

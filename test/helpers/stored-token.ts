@@ -1,0 +1,23 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { secretKeys } from '../../src/lib/storage/keys.js'
+import { tokenCacheKey } from '../../src/lib/tokens/cache.js'
+import type { StoredToken } from '../../src/lib/tokens/token-set.js'
+
+/** Write a token into a file store as if oauthctl had stored it for the profile's default request. */
+export async function seedToken(configDir: string, profile: string, token: Partial<StoredToken> & { access_token: string }, scopes: string[] = []): Promise<string> {
+  const path = join(configDir, 'credentials.json')
+  const credentials = JSON.parse(await readFile(path, 'utf8').catch(() => '{"version":1,"entries":{}}'))
+  const key = secretKeys.token(profile, tokenCacheKey({ scopes }))
+  const now = Math.floor(Date.now() / 1000)
+  const full: StoredToken = { token_type: 'Bearer', expires_at: now - 10, obtained_at: now - 3600, grant: 'authorization_code', requested: { scopes }, response: {}, ...token }
+  credentials.entries[key] = JSON.stringify(full)
+  await writeFile(path, JSON.stringify(credentials), { mode: 0o600 })
+  return key
+}
+
+export async function readStored(configDir: string, key: string): Promise<StoredToken | undefined> {
+  const credentials = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
+  const value = credentials.entries[key]
+  return value ? JSON.parse(value) : undefined
+}
