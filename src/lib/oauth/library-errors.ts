@@ -35,7 +35,8 @@ export function fromOAuthLibrary(err: unknown, what: string): unknown {
     return badResponse(`${what} returned an invalid response: ${redactText(err.message)}`, { code: 'invalid_response' })
   }
   if (err instanceof oauth.UnsupportedOperationError) {
-    return usageError(`${what}: ${err.message}`, { code: 'unsupported' })
+    // Raised while processing what the server sent (e.g. a token_type other than Bearer/DPoP).
+    return badResponse(`${what} returned something unsupported: ${redactText(err.message)}`, { code: 'unsupported_response' })
   }
   return err
 }
