@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The fast-path modules are CommonJS TypeScript (.cts): transform them like the rest.
+  esbuild: { include: /\.[cm]?tsx?$/ },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

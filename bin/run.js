@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core'
-await execute({ dir: import.meta.url })
+// CommonJS (bin/package.json): `token get` with a cached token is answered before the ESM loader
+// and oclif start (dist/fast/token-get.cjs); everything else goes to oclif.
+require('node:module').enableCompileCache?.() // Node >= 22.1; Node 20 has none
+require('../dist/fast/token-get.cjs')
+  .fastTokenGet(process.argv.slice(2))
+  .then((answered) => answered || import('@oclif/core').then(({ execute }) => execute({ dir: require('node:path').join(__dirname, '..') })))

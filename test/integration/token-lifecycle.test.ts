@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { tokenCacheKey } from '../../src/lib/tokens/cache.js'
+import { tokenLockName } from '../../src/lib/tokens/get-token.js'
 import { type JwtIssuer, startJwtIssuer } from '../fakes/jwt-issuer.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
@@ -113,7 +114,7 @@ describe('refresh', () => {
 
   it('recovers a lock left by a killed process', async () => {
     await addProfile('cc', 'demo-confidential', [], 'demo-confidential-secret')
-    const target = join(t.configDir, 'locks', `token-cc-${tokenCacheKey({ scopes: [] })}.lock-target`)
+    const target = join(t.configDir, 'locks', `${tokenLockName('cc', tokenCacheKey({ scopes: [] }))}.lock-target`)
     await mkdir(join(t.configDir, 'locks'), { recursive: true })
     await writeFile(target, '')
     // A process takes the lock exactly as oauthctl does, then dies without releasing it.

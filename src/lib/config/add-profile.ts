@@ -35,7 +35,7 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
   if (!nameCheck.success) throw usageError(`profile name: ${describeIssue(nameCheck.error)}`, { code: 'bad_profile_name' })
 
   return updateConfig(deps.configDir, async (config) => {
-    const existing = config.profiles[options.name]
+    const existing = Object.hasOwn(config.profiles, options.name) ? config.profiles[options.name] : undefined
     const { endpoints, ...rest } = options.fields
     const merged = ProfileSchema.safeParse({
       ...existing,
@@ -80,7 +80,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 /** Remove a profile and everything stored for it. Removing the default leaves no default. */
 export async function removeProfile(name: string, deps: { configDir: string; store: (profile: Profile) => Promise<SecretStore> }): Promise<{ name: string; secretsRemoved: number }> {
   return updateConfig(deps.configDir, async (config) => {
-    const profile = config.profiles[name]
+    const profile = Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined
     if (!profile) throw usageError(`no profile named ${name}`, { code: 'unknown_profile', hint: 'oauthctl profiles list shows the profiles there are' })
     const store = await deps.store(profile)
     const keys = await store.list(secretKeys.profilePrefix(name))

@@ -43,7 +43,7 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
  */
 export function resolveProfile(config: Config, requested: string | undefined, env: NodeJS.ProcessEnv): ResolvedProfile {
   if (requested) {
-    const profile = config.profiles[requested]
+    const profile = Object.hasOwn(config.profiles, requested) ? config.profiles[requested] : undefined
     if (!profile) {
       throw usageError(`no profile named ${requested}`, { code: 'unknown_profile', hint: 'oauthctl profiles list shows the profiles there are' })
     }
@@ -52,7 +52,7 @@ export function resolveProfile(config: Config, requested: string | undefined, en
   const fromEnv = profileFromEnv(env)
   if (fromEnv) return { name: ENV_PROFILE_NAME, profile: fromEnv, source: 'env' }
   const name = config.defaultProfile
-  const profile = name ? config.profiles[name] : undefined
+  const profile = name && Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined
   if (name && profile) return { name, profile, source: 'config' }
   const names = Object.keys(config.profiles)
   if (names.length === 0) {

@@ -4,6 +4,7 @@ import { usageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
 import { type Config, ConfigSchema } from './schema.js'
 import { configFile } from './paths.js'
+import { stampValidatedConfig } from './validated-stamp.cjs'
 
 /** Names the first wrong field of a zod failure the way a user would look for it in the file. */
 export function describeIssue(error: z.ZodError): string {
@@ -32,14 +33,17 @@ export async function loadConfig(dir: string): Promise<Config> {
   const result = ConfigSchema.safeParse(raw)
   if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code: 'config_invalid' })
   const config = result.data
-  if (config.defaultProfile && !config.profiles[config.defaultProfile]) {
+  if (config.defaultProfile && !Object.hasOwn(config.profiles, config.defaultProfile)) {
     throw usageError(`${path}: defaultProfile: names a profile that does not exist (${config.defaultProfile})`, { code: 'config_invalid' })
   }
+  await stampValidatedConfig(dir, text)
   return config
 }
 
 export async function saveConfig(dir: string, config: Config): Promise<void> {
-  await writeFileAtomic(configFile(dir), `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`)
+  const text = `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`
+  await writeFileAtomic(configFile(dir), text)
+  await stampValidatedConfig(dir, text)
 }
 
 /**

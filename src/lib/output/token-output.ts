@@ -1,26 +1,2 @@
-import type { StoredToken } from '../tokens/token-set.js'
-
-export const TOKEN_OUTPUTS = ['raw', 'json', 'header', 'env'] as const
-export type TokenOutput = (typeof TOKEN_OUTPUTS)[number]
-
-/** The `--output json` document: the token response as the server sent it, plus `expires_at` (epoch seconds). */
-export const tokenJson = (token: StoredToken) => ({ ...token.response, access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at })
-
-/** Render a token the way `token get --output` asks; this command exists to print it. */
-export function renderToken(token: StoredToken, output: TokenOutput): string {
-  switch (output) {
-    case 'raw':
-      return `${token.access_token}\n`
-    case 'json':
-      return `${JSON.stringify(tokenJson(token), null, 2)}\n`
-    case 'header':
-      return `Authorization: ${token.token_type} ${token.access_token}\n`
-    case 'env':
-      return [
-        `OAUTHCTL_ACCESS_TOKEN=${token.access_token}`,
-        `OAUTHCTL_TOKEN_TYPE=${token.token_type}`,
-        `OAUTHCTL_EXPIRES_AT=${token.expires_at}`,
-        '',
-      ].join('\n')
-  }
-}
+// CommonJS so that the fast path of `token get` (bin/run.js, no ESM loader) shares it.
+export { renderToken, TOKEN_OUTPUTS, type TokenOutput, tokenJson } from './token-output.cjs'

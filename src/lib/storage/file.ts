@@ -1,16 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { z } from 'zod'
 import { credentialsFile } from '../config/paths.js'
 import { storageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
 import { withLock } from '../lock.js'
+import { type Credentials, emptyCredentials, parseCredentials } from './credentials-format.cjs'
 import type { SecretStore } from './types.js'
 
-const CredentialsSchema = z.object({
-  version: z.literal(1),
-  entries: z.record(z.string(), z.string()),
-})
-type Credentials = z.infer<typeof CredentialsSchema>
 
 /**
  * `credentials.json` in the config folder: 0600, replaced atomically, changed under a
@@ -25,7 +20,8 @@ export class FileStore implements SecretStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.read()).entries[key]
+    const { entries } = await this.read()
+    return Object.hasOwn(entries, key) ? entries[key] : undefined
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -36,7 +32,7 @@ export class FileStore implements SecretStore {
 
   async delete(key: string): Promise<boolean> {
     return this.update((entries) => {
-      const had = key in entries
+      const had = Object.hasOwn(entries, key)
       delete entries[key]
       return had
     })
@@ -60,18 +56,12 @@ export class FileStore implements SecretStore {
     try {
       text = await readFile(this.path, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyCredentials()
       throw storageError(`cannot read ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'file_unreadable' })
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      throw corrupt(this.path, 'not valid JSON')
-    }
-    const result = CredentialsSchema.safeParse(parsed)
-    if (!result.success) throw corrupt(this.path, result.error.issues[0]?.path.join('.') || 'unexpected shape')
-    return result.data
+    const credentials = parseCredentials(text)
+    if ('invalid' in credentials) throw corrupt(this.path, credentials.invalid)
+    return credentials
   }
 }
 

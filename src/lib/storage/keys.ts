@@ -1,13 +1,2 @@
-/**
- * The shape of every secret-storage key, decided once. Profile names are restricted by the
- * config schema, so `/` cannot occur inside one.
- */
-export const secretKeys = {
-  clientSecret: (profile: string) => `profile/${profile}/client-secret`,
-  token: (profile: string, cacheKey: string) => `profile/${profile}/token/${cacheKey}`,
-  /** Everything stored for a profile starts with this. */
-  profilePrefix: (profile: string) => `profile/${profile}/`,
-  tokenPrefix: (profile: string) => `profile/${profile}/token/`,
-  registration: (profile: string) => `profile/${profile}/registration`,
-  adminPassword: (profile: string) => `profile/${profile}/admin-password`,
-}
+// CommonJS so that the fast path of `token get` (bin/run.js, no ESM loader) shares it.
+export { secretKeys } from './keys.cjs'

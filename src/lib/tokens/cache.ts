@@ -1,26 +1,2 @@
-import { createHash } from 'node:crypto'
-
-/**
- * Cache key and freshness rules for stored tokens. Kept free of heavy imports: the fast path
- * for a cached `token get` uses exactly these functions.
- */
-export interface TokenRequestShape {
-  scopes: readonly string[]
-  audience?: string
-  resource?: string
-}
-
-/** Tokens are cached per profile and per requested scope/audience/resource set (order-insensitive). */
-export function tokenCacheKey(shape: TokenRequestShape): string {
-  const canonical = JSON.stringify([[...new Set(shape.scopes)].sort(), shape.audience ?? null, shape.resource ?? null])
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16)
-}
-
-export const DEFAULT_MIN_TTL_SECONDS = 60
-
-/** Usable when it stays valid for at least `minTtlSeconds` more. */
-export function isFresh(token: { expires_at?: number }, minTtlSeconds: number, nowSeconds: number): boolean {
-  return typeof token.expires_at === 'number' && token.expires_at - nowSeconds >= minTtlSeconds
-}
-
-export const nowSeconds = () => Math.floor(Date.now() / 1000)
+// CommonJS so that the fast path of `token get` (bin/run.js, no ESM loader) shares it.
+export { DEFAULT_MIN_TTL_SECONDS, isFresh, nowSeconds, tokenCacheKey, type TokenRequestShape } from './cache.cjs'

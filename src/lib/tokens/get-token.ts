@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Profile } from '../config/schema.js'
 import { authRequired, OAuthError, usageError } from '../errors.js'
@@ -46,6 +47,10 @@ export const requestedShape = (profile: Profile, options: Pick<GetTokenOptions, 
   audience: options.audience ?? profile.audience,
   resource: options.resource ?? profile.resource,
 })
+
+/** The lock that serialises token requests for one profile and request shape (a short, file-safe name). */
+export const tokenLockName = (profileName: string, cacheKey: string) =>
+  `token-${profileName}-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 16)}`
 
 /** An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP layer. */
 export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
@@ -96,7 +101,7 @@ export async function getToken(options: GetTokenOptions, ctx: TokenContext): Pro
 
   if (ctx.store.kind === 'none') return obtain()
   const { withLock } = await import('../lock.js')
-  return withLock(ctx.configDir, `token-${ctx.profileName}-${cacheKey}`, obtain)
+  return withLock(ctx.configDir, tokenLockName(ctx.profileName, cacheKey), obtain)
 }
 
 function fromCache(token: StoredToken): GetTokenResult {

@@ -1,0 +1,14 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/** OAUTHCTL_CONFIG_DIR, else the platform's config folder (`~/.config/oauthctl` on Linux). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OAUTHCTL_CONFIG_DIR) return env.OAUTHCTL_CONFIG_DIR
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'oauthctl')
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'oauthctl')
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'oauthctl')
+}
+
+export const configFile = (dir: string) => join(dir, 'config.json')
+export const credentialsFile = (dir: string) => join(dir, 'credentials.json')
+export const locksDir = (dir: string) => join(dir, 'locks')

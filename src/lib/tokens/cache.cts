@@ -1,0 +1,28 @@
+/**
+ * Cache key and freshness rules for stored tokens. Kept free of heavy imports: the fast path
+ * for a cached `token get` uses exactly these functions.
+ */
+export interface TokenRequestShape {
+  scopes: readonly string[]
+  audience?: string
+  resource?: string
+}
+
+/**
+ * Tokens are cached per profile and per requested scope/audience/resource set (order-insensitive).
+ * The key is the canonical set itself, base64url-encoded: collision-free, and no crypto module to
+ * load on the hot path.
+ */
+export function tokenCacheKey(shape: TokenRequestShape): string {
+  const canonical = JSON.stringify([[...new Set(shape.scopes)].sort(), shape.audience ?? null, shape.resource ?? null])
+  return Buffer.from(canonical).toString('base64url')
+}
+
+export const DEFAULT_MIN_TTL_SECONDS = 60
+
+/** Usable when it stays valid for at least `minTtlSeconds` more. */
+export function isFresh(token: { expires_at?: number }, minTtlSeconds: number, nowSeconds: number): boolean {
+  return typeof token.expires_at === 'number' && token.expires_at - nowSeconds >= minTtlSeconds
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000)
