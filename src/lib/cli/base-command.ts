@@ -63,14 +63,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const error = toCliError(err)
     const json = this.flags?.json ?? this.argv.includes('--json')
+    const message = printable(redactText(error.message))
     if (json) {
-      const body: Record<string, unknown> = { code: error.code, message: redactText(error.message), status: error.exitCode }
+      const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
       if (error.httpStatus) body.httpStatus = error.httpStatus
       if (error.hint) body.hint = error.hint
       process.stderr.write(`${JSON.stringify({ error: body })}\n`)
     } else {
-      process.stderr.write(`error: ${redactText(error.message)}\n`)
-      if (error.hint) process.stderr.write(`hint: ${redactText(error.hint)}\n`)
+      process.stderr.write(`error: ${message}\n`)
+      if (error.hint) process.stderr.write(`hint: ${printable(redactText(error.hint))}\n`)
       if (error.kind === 'internal' && process.env.OAUTHCTL_DEBUG === '1' && err.stack) process.stderr.write(`${redactText(err.stack)}\n`)
     }
     process.exitCode = error.exitCode
@@ -98,5 +99,8 @@ export function toCliError(err: unknown): CliError {
     cause: err,
   })
 }
+
+/** Server-supplied text reaches a terminal: no control characters (escape sequences, newlines). */
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
 
 const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0] ?? ''

@@ -139,7 +139,7 @@ async function runGrant(name: string, request: GrantRequest, dropStored: () => P
  * oauth4webapi checks an ID token's claims (iss, aud, exp, nonce); its signature is checked here
  * too, against the issuer's JWKS, before anything is stored.
  */
-async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
+export async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
   const jwksUri = session.as.jwks_uri
   if (!jwksUri) return // no published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7)
   const { verifyJwt } = await import('./verify.js')

@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../lib/cli/base-command.js'
+import { parseKeyValues } from '../lib/cli/input.js'
+import { openInBrowser } from '../lib/login/browser.js'
+import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/login/login.js'
+import { describeLogin } from '../lib/login/store-login.js'
+import { nowSeconds } from '../lib/tokens/cache.js'
+
+export default class Login extends BaseCommand<typeof Login> {
+  static override summary = 'Log in interactively: in a browser (code, implicit) or with a code on another device.'
+  static override description = `--flow code (the default) opens the authorization server's login page in your browser and receives the answer on http://127.0.0.1:PORT/callback (PKCE S256, state, and a nonce when openid is in scope). --flow device prints a URL and a code to enter on any device; use it over SSH or where no browser can reach this machine. --flow implicit is legacy, for servers that offer nothing else.
+The tokens are stored where token get finds them (per profile and scope set); a summary of who logged in goes to stderr. Timing out (--timeout) or Ctrl-C stores nothing and closes the port.
+Without a display, over SSH or in WSL no browser is opened: the URL is printed, over SSH with the ssh -L line that carries the redirect back. BROWSER is honoured.`
+
+  static override examples = [
+    { description: 'Log in with the profile\'s scopes', command: '<%= config.bin %> login' },
+    { description: 'On a fixed port the client has registered, with extra scopes', command: '<%= config.bin %> login --port 8765 --scope openid --scope offline_access' },
+    { description: 'Over SSH or in a container', command: '<%= config.bin %> login --flow device' },
+    { description: 'Force the consent screen', command: '<%= config.bin %> login --param prompt=consent' },
+  ]
+
+  static override flags = {
+    flow: Flags.string({ summary: 'How to log in: code, implicit or device.', options: LOGIN_FLOWS, default: 'code' }),
+    scope: Flags.string({ summary: 'Scope to request (repeatable; default: the profile\'s scopes).', multiple: true }),
+    port: Flags.integer({ summary: 'Loopback port for the redirect (default: the profile\'s redirectPort, else any free port).', min: 1, max: 65535 }),
+    'no-open': Flags.boolean({ summary: 'Print the URL instead of opening a browser.' }),
+    timeout: Flags.integer({ summary: 'Seconds to wait for the login to complete.', default: DEFAULT_LOGIN_TIMEOUT_SECONDS, min: 1, max: 86_400 }),
+    param: Flags.string({ summary: 'Extra authorization request parameter KEY=VALUE (repeatable).', multiple: true }),
+  }
+
+  async run(): Promise<void> {
+    const { name, profile } = await this.rt.profile()
+    const summary = await login(
+      {
+        flow: this.flags.flow as LoginFlow,
+        scopes: this.flags.scope ?? [],
+        port: this.flags.port,
+        open: !this.flags['no-open'],
+        timeoutSeconds: this.flags.timeout,
+        params: parseKeyValues(this.flags.param, '--param'),
+      },
+      {
+        profileName: name,
+        profile,
+        store: await this.rt.store(profile),
+        http: await this.rt.http(),
+        env: this.rt.env,
+        configDir: this.rt.configDir,
+        now: nowSeconds,
+        ui: { info: (line) => this.rt.info(line), warn: (line) => this.rt.warn(line), write: this.rt.io.stderr, tty: Boolean(process.stderr.isTTY) },
+        openUrl: (url) => openInBrowser(url, this.rt.env),
+        interrupts: process,
+      },
+    )
+    this.rt.info(describeLogin(summary))
+    if (this.flags.json) this.output(summary, () => undefined)
+  }
+}

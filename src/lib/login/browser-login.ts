@@ -1,0 +1,51 @@
+import * as oauth from 'oauth4webapi'
+import { fromOAuthLibrary } from '../oauth/library-errors.js'
+import { presentLoopbackUrl } from './browser.js'
+import { type CallbackVerdict, startLoopbackServer } from './loopback-server.js'
+import type { FlowContext, FlowOptions } from './types.js'
+
+/** Parameters oauthctl sets on an authorization request itself; `--param` may not replace them. */
+export const PROTOCOL_PARAMETERS = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method']
+
+/** The authorization URL: the request's parameters, then the protocol's, which win. */
+export function authorizationUrl(endpoint: string, parameters: URLSearchParams, protocol: Record<string, string>): URL {
+  const url = new URL(endpoint)
+  for (const [key, value] of parameters) url.searchParams.set(key, value)
+  for (const [key, value] of Object.entries(protocol)) url.searchParams.set(key, value)
+  return url
+}
+
+/**
+ * Sort one callback: a response carrying another `state` is not this login's (a stale tab, a
+ * forged link) and is ignored; this login's response is checked by oauth4webapi (state, RFC 9207
+ * `iss`, an `error` such as access_denied) and either refused or returned.
+ */
+export function checkAuthorizationResponse(
+  session: Pick<FlowContext['session'], 'as' | 'client'>,
+  params: URLSearchParams,
+  state: string,
+): Exclude<CallbackVerdict<never>, { proceed: unknown }> | { params: URLSearchParams } {
+  if (params.get('state') !== state) return { ignore: 'its state does not match the login in progress' }
+  try {
+    return { params: oauth.validateAuthResponse(session.as, session.client, params, state) }
+  } catch (err) {
+    return { fail: fromOAuthLibrary(err, 'the authorization response') }
+  }
+}
+
+export interface BrowserLogin<T> {
+  mode: 'query' | 'fragment'
+  authorizationUrl: (redirectUri: string) => URL
+  handle: (params: URLSearchParams, redirectUri: string) => CallbackVerdict<T>
+}
+
+/** The browser round trip the code and implicit flows share: listen, show the URL, wait, close. */
+export async function loopbackLogin<T>(login: BrowserLogin<T>, options: FlowOptions, ctx: FlowContext): Promise<T> {
+  const server = await startLoopbackServer({ port: options.port, mode: login.mode, signal: ctx.signal, handle: login.handle })
+  try {
+    await presentLoopbackUrl(login.authorizationUrl(server.redirectUri).href, server.port, ctx.browser, ctx.ui, ctx.env)
+    return await server.result
+  } finally {
+    await server.close()
+  }
+}

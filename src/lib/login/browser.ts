@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import type { Browser, LoginUi } from './types.js'
+
+/** Whether a login opens a browser, and if not, why (the advice differs). */
+export type BrowserPlan =
+  | { open: true }
+  | { open: false; reason: 'no-open' | 'no-display' | 'wsl' }
+  | { open: false; reason: 'ssh'; sshHost?: string }
+
+/**
+ * `--no-open` wins; a `BROWSER` the user set is honoured even where we would not open one (over
+ * SSH it may well be a script that forwards the URL). Otherwise no browser over SSH, in WSL, or on
+ * a Linux/BSD machine without a display.
+ */
+export function planBrowser(noOpen: boolean, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, wsl: boolean): BrowserPlan {
+  if (noOpen) return { open: false, reason: 'no-open' }
+  if (env.BROWSER) return { open: true }
+  if (env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY) return { open: false, reason: 'ssh', sshHost: env.SSH_CONNECTION?.split(' ')[2] }
+  if (wsl) return { open: false, reason: 'wsl' }
+  const hasDisplay = platform === 'darwin' || platform === 'win32' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY)
+  return hasDisplay ? { open: true } : { open: false, reason: 'no-display' }
+}
+
+/** WSL's kernel names Microsoft in its release string; WSL_DISTRO_NAME is set in its shells. */
+export function isWsl(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+  if (platform !== 'linux') return false
+  if (env.WSL_DISTRO_NAME) return true
+  try {
+    return /microsoft/i.test(readFileSync('/proc/sys/kernel/osrelease', 'utf8'))
+  } catch {
+    // No /proc (a minimal container): not WSL.
+    return false
+  }
+}
+
+/**
+ * Open `url` with `BROWSER` (a command, optionally with arguments; the URL is appended) or the
+ * system opener. Resolves once the opener started; rejects when it could not be started.
+ */
+export async function openInBrowser(url: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { default: open } = await import('open')
+  const [name, ...args] = (env.BROWSER ?? '').split(/\s+/).filter(Boolean)
+  const child = await open(url, name ? { app: { name, arguments: args } } : {})
+  // `open` does not wait for the spawn: a missing opener would otherwise be an uncaught 'error'.
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve)
+    child.once('error', reject)
+  })
+}
+
+/** The `ssh -L` line that carries the browser's redirect from the user's machine to this one. */
+function sshForwardLine(port: number, sshHost: string | undefined, env: NodeJS.ProcessEnv): string {
+  const user = env.USER || env.LOGNAME || userInfo().username
+  return `ssh -L ${port}:127.0.0.1:${port} ${user}@${sshHost ?? '<host>'}`
+}
+
+/**
+ * Show the authorization URL of a loopback login and open it when the plan says so; when a
+ * browser here cannot reach the URL or its redirect, say how to do it otherwise.
+ */
+export async function presentLoopbackUrl(url: string, port: number, browser: Browser, ui: LoginUi, env: NodeJS.ProcessEnv): Promise<void> {
+  const { plan } = browser
+  if (plan.open) {
+    ui.info(`Opening the login page in your browser. If it does not open, visit:\n  ${url}`)
+    await openOrWarn(url, browser, ui)
+  } else {
+    ui.info(`Open this URL in a browser to log in:\n  ${url}`)
+    if (plan.reason === 'ssh') {
+      ui.info(`This is an SSH session: the browser's redirect must reach 127.0.0.1:${port} here. On your machine, run first:\n  ${sshForwardLine(port, plan.sshHost, env)}\nor log in with --flow device instead.`)
+    } else if (plan.reason !== 'no-open') {
+      ui.info(`No browser can be opened here (${plan.reason === 'wsl' ? 'WSL' : 'no display'}). Use a browser that can reach 127.0.0.1:${port} on this machine, or log in with --flow device.`)
+    }
+  }
+}
+
+/** Opening a browser is a convenience: when it fails, the URL is already on the screen. */
+export async function openOrWarn(url: string, browser: Browser, ui: LoginUi): Promise<void> {
+  try {
+    await browser.open(url)
+  } catch (err) {
+    ui.warn(`could not open a browser (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): open the URL yourself`)
+  }
+}

@@ -1,0 +1,58 @@
+import * as oauth from 'oauth4webapi'
+import { requireEndpoint } from '../oauth/endpoints.js'
+import { authorizationUrl, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
+import type { FlowContext, FlowOptions, FlowResult } from './types.js'
+
+/**
+ * Authorization code with PKCE (S256, always), `state`, and a `nonce` when `openid` is asked for;
+ * the code comes back to the loopback server and is exchanged with the profile's client
+ * authentication before the browser is told the login worked.
+ */
+export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<FlowResult> {
+  const { session } = ctx
+  const endpoint = requireEndpoint(session.profile, 'authorization', 'authorization-endpoint')
+  const verifier = oauth.generateRandomCodeVerifier()
+  const state = oauth.generateRandomState()
+  // The nonce binds the ID token to this request; without openid there is no ID token to bind.
+  const nonce = options.parameters.get('scope')?.split(' ').includes('openid') ? oauth.generateRandomNonce() : undefined
+  const protocol: Record<string, string> = {
+    client_id: session.client.client_id,
+    response_type: 'code',
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(nonce && { nonce }),
+  }
+  return loopbackLogin(
+    {
+      mode: 'query',
+      authorizationUrl: (redirectUri) => authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }),
+      handle: (params, redirectUri) => {
+        const checked = checkAuthorizationResponse(session, params, state)
+        if (!('params' in checked)) return checked
+        return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, ctx) }
+      },
+    },
+    options,
+    ctx,
+  )
+}
+
+async function exchangeCode(callback: URLSearchParams, redirectUri: string, verifier: string, nonce: string | undefined, ctx: FlowContext): Promise<FlowResult> {
+  const { session, signal } = ctx
+  let claims: oauth.IDToken | undefined
+  const response = await session.tokenRequest(
+    'token endpoint (authorization_code)',
+    async (options) =>
+      oauth.authorizationCodeGrantRequest(session.as, session.client, await session.clientAuth(), callback, redirectUri, verifier, { ...options, signal }),
+    async (response) => {
+      const processed = await oauth.processAuthorizationCodeResponse(session.as, session.client, response, {
+        expectedNonce: nonce ?? oauth.expectNoNonce,
+        requireIdToken: nonce !== undefined,
+      })
+      claims = oauth.getValidatedIdTokenClaims(processed)
+      return processed
+    },
+  )
+  return { response, claims, grant: 'authorization_code' }
+}

@@ -1,0 +1,93 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import * as oauth from 'oauth4webapi'
+import { authRequired, OAuthError } from '../errors.js'
+import { requireEndpoint } from '../oauth/endpoints.js'
+import { formatDuration } from '../tokens/inspect.js'
+import { openOrWarn } from './browser.js'
+import type { FlowContext, FlowOptions, FlowResult, LoginUi } from './types.js'
+
+/** RFC 8628 §3.2: the polling interval when the server names none, and §3.5: slow_down adds 5 s. */
+const DEFAULT_INTERVAL_MS = 5000
+const SLOW_DOWN_MS = 5000
+
+export interface Clock {
+  now(): number
+  sleep(ms: number, signal: AbortSignal): Promise<void>
+}
+
+const SYSTEM_CLOCK: Clock = { now: Date.now, sleep: (ms, signal) => delay(ms, undefined, { signal }) }
+
+/**
+ * The device authorization grant (RFC 8628): show the verification URI and user code, then poll
+ * the token endpoint at the server's pace until the user approves, refuses, or the code expires.
+ */
+export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: Clock = SYSTEM_CLOCK): Promise<FlowResult> {
+  const { session, signal } = ctx
+  const endpoint = requireEndpoint(session.profile, 'device', 'device-endpoint')
+  const auth = await session.call(
+    'device authorization endpoint',
+    endpoint,
+    async (requestOptions) =>
+      oauth.deviceAuthorizationRequest(session.as, session.client, await session.clientAuth(), options.parameters, { ...requestOptions, signal }),
+    (response) => oauth.processDeviceAuthorizationResponse(session.as, session.client, response),
+  )
+  ctx.ui.info(`To log in, visit ${auth.verification_uri}\nand enter the code: ${auth.user_code}`)
+  if (ctx.browser.plan.open) await openOrWarn(auth.verification_uri_complete ?? auth.verification_uri, ctx.browser, ctx.ui)
+
+  const deadline = clock.now() + auth.expires_in * 1000
+  let interval = auth.interval !== undefined ? auth.interval * 1000 : DEFAULT_INTERVAL_MS
+  const stopCountdown = startCountdown(deadline, ctx.ui, clock.now)
+  try {
+    for (;;) {
+      // The next poll would come after the code expired: stop now rather than ask in vain.
+      if (clock.now() + interval > deadline) throw codeExpired()
+      await clock.sleep(interval, signal)
+      try {
+        return await pollOnce(auth.device_code, ctx)
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err
+        if (err.error === 'authorization_pending') continue
+        if (err.error === 'slow_down') {
+          interval += SLOW_DOWN_MS
+          continue
+        }
+        if (err.error === 'expired_token') throw codeExpired()
+        throw err // access_denied and anything else: the server refused (exit 4)
+      }
+    }
+  } finally {
+    stopCountdown()
+  }
+}
+
+async function pollOnce(deviceCode: string, { session, signal }: FlowContext): Promise<FlowResult> {
+  let claims: oauth.IDToken | undefined
+  const response = await session.tokenRequest(
+    'token endpoint (device_code)',
+    async (options) => oauth.deviceCodeGrantRequest(session.as, session.client, await session.clientAuth(), deviceCode, { ...options, signal }),
+    async (response) => {
+      const processed = await oauth.processDeviceCodeResponse(session.as, session.client, response)
+      claims = oauth.getValidatedIdTokenClaims(processed)
+      return processed
+    },
+  )
+  return { response, claims, grant: 'device_code' }
+}
+
+const codeExpired = () =>
+  authRequired('the device code expired before the login was approved; nothing was stored', {
+    code: 'expired_token',
+    hint: 'run oauthctl login --flow device again',
+  })
+
+/** One line, redrawn every second, on a terminal only: logs and CI output stay clean. */
+function startCountdown(deadline: number, ui: LoginUi, now: () => number): () => void {
+  if (!ui.tty) return () => undefined
+  const draw = () => ui.write(`\r\x1b[2Kwaiting for approval… the code expires in ${formatDuration((deadline - now()) / 1000)}`)
+  draw()
+  const timer = setInterval(draw, 1000)
+  return () => {
+    clearInterval(timer)
+    ui.write('\r\x1b[2K')
+  }
+}

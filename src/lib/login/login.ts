@@ -1,0 +1,92 @@
+import { CliError, usageError } from '../errors.js'
+import { grantParameters, openSession, requestedShape, type TokenContext, verifyIdToken } from '../tokens/get-token.js'
+import { isWsl, planBrowser } from './browser.js'
+import { PROTOCOL_PARAMETERS } from './browser-login.js'
+import { codeFlow } from './code-flow.js'
+import { deviceFlow } from './device-flow.js'
+import { implicitFlow } from './implicit-flow.js'
+import { type LoginSummary, loginSummary, storeLogin } from './store-login.js'
+import type { LoginFlowFn, LoginUi } from './types.js'
+
+const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow } satisfies Record<string, LoginFlowFn>
+
+export type LoginFlow = keyof typeof FLOWS
+export const LOGIN_FLOWS = Object.keys(FLOWS) as LoginFlow[]
+export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 300
+
+export interface LoginOptions {
+  flow: LoginFlow
+  scopes: string[]
+  /** Loopback port; absent: the profile's redirectPort, else any free port. */
+  port?: number
+  open: boolean
+  timeoutSeconds: number
+  params: Record<string, string>
+}
+
+export interface LoginContext extends TokenContext {
+  ui: LoginUi
+  openUrl(url: string): Promise<void>
+  /** Emits SIGINT on Ctrl-C (the process). */
+  interrupts: NodeJS.EventEmitter
+}
+
+/**
+ * `login` as one use case: run the chosen flow against the profile's server, within the timeout
+ * and until Ctrl-C, then store the validated tokens where `token get` finds them. A login that
+ * ends early stores nothing and leaves no port open.
+ */
+export async function login(options: LoginOptions, ctx: LoginContext): Promise<LoginSummary> {
+  const reserved = Object.keys(options.params).filter((key) => PROTOCOL_PARAMETERS.includes(key))
+  if (reserved.length > 0) throw usageError(`--param cannot set ${reserved.join(', ')}: oauthctl sets it for the flow`, { code: 'bad_param' })
+  const abort = loginAbort(options.timeoutSeconds, ctx.interrupts)
+  try {
+    const session = await openSession(ctx)
+    const { profile } = session
+    const requested = requestedShape(profile, { scopes: options.scopes })
+    const result = await FLOWS[options.flow](
+      { port: options.port ?? profile.redirectPort, parameters: grantParameters(profile, requested, options.params) },
+      {
+        session,
+        http: ctx.http,
+        signal: abort.signal,
+        ui: ctx.ui,
+        browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
+        env: ctx.env,
+      },
+    )
+    abort.signal.throwIfAborted()
+    if (result.response.id_token) await verifyIdToken(result.response.id_token, session, ctx)
+    const token = await storeLogin(result, requested, ctx)
+    if (ctx.store.kind === 'none') ctx.ui.warn('--storage none: the tokens were not kept; later commands will not find them')
+    return loginSummary(ctx.profileName, session.as.issuer, token, result, ctx.store.kind, ctx.now())
+  } catch (err) {
+    // Aborted work fails in its own words (a cancelled request, a rejected sleep): report why it was aborted.
+    if (abort.signal.aborted) throw abort.signal.reason
+    throw err
+  } finally {
+    abort.dispose()
+  }
+}
+
+/** One signal for both ways a login ends early: the timeout (exit 3) and the first Ctrl-C (exit 130). */
+function loginAbort(seconds: number, interrupts: NodeJS.EventEmitter): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    controller.abort(
+      new CliError('auth_required', `the login timed out after ${seconds} s; nothing was stored`, {
+        code: 'login_timeout',
+        hint: 'run oauthctl login again (--timeout SECONDS allows longer)',
+      }),
+    )
+  }, seconds * 1000)
+  const onInterrupt = () => controller.abort(new CliError('interrupted', 'the login was interrupted; nothing was stored', { code: 'interrupted' }))
+  interrupts.once('SIGINT', onInterrupt)
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer)
+      interrupts.off('SIGINT', onInterrupt)
+    },
+  }
+}

@@ -1,0 +1,69 @@
+import type { StorageKind } from '../config/schema.js'
+import { registerSecret } from '../redact.js'
+import { secretKeys } from '../storage/keys.js'
+import { tokenCacheKey } from '../tokens/cache.js'
+import { type TokenContext, tokenLockName } from '../tokens/get-token.js'
+import { formatDuration } from '../tokens/inspect.js'
+import { type StoredToken, toStoredToken } from '../tokens/token-set.js'
+import type { FlowResult } from './types.js'
+
+/** What `login` reports: who, what was granted, until when. No token values. */
+export interface LoginSummary {
+  profile: string
+  issuer: string
+  grant: string
+  subject?: string
+  name?: string
+  scopes: string[]
+  expiresAt: string
+  expiresIn: number
+  refreshToken: boolean
+  storage: StorageKind
+}
+
+/**
+ * Store a login's validated tokens where `token get` looks for this request shape, replacing what
+ * was there in one write. Under the lock `token get` refreshes with, so a refresh of the old grant
+ * running meanwhile cannot overwrite the new tokens.
+ */
+export async function storeLogin(
+  result: FlowResult,
+  requested: StoredToken['requested'],
+  ctx: Pick<TokenContext, 'profileName' | 'store' | 'configDir' | 'now'>,
+): Promise<StoredToken> {
+  const token = toStoredToken(result.response, result.grant, requested, ctx.now())
+  registerSecret(token.access_token)
+  registerSecret(token.refresh_token)
+  registerSecret(token.id_token)
+  const cacheKey = tokenCacheKey(requested)
+  const save = () => ctx.store.set(secretKeys.token(ctx.profileName, cacheKey), JSON.stringify(token))
+  if (ctx.store.kind === 'none') await save()
+  else {
+    const { withLock } = await import('../lock.js')
+    await withLock(ctx.configDir, tokenLockName(ctx.profileName, cacheKey), save)
+  }
+  return token
+}
+
+export function loginSummary(profile: string, issuer: string, token: StoredToken, result: FlowResult, storage: StorageKind, now: number): LoginSummary {
+  const name = result.claims?.name
+  return {
+    profile,
+    issuer,
+    grant: token.grant,
+    subject: result.claims?.sub,
+    name: typeof name === 'string' ? name : undefined,
+    scopes: token.scope ? token.scope.split(' ').filter(Boolean) : [],
+    expiresAt: new Date(token.expires_at * 1000).toISOString(),
+    expiresIn: token.expires_at - now,
+    refreshToken: Boolean(token.refresh_token),
+    storage,
+  }
+}
+
+/** The one line `login` prints on stderr. */
+export function describeLogin(s: LoginSummary): string {
+  const who = s.subject ? ` as ${s.name && s.name !== s.subject ? `${s.name} (${s.subject})` : s.subject}` : ''
+  const refresh = s.refreshToken ? ', with a refresh token' : ''
+  return `logged in to ${s.issuer}${who} (profile ${s.profile}): scopes ${s.scopes.join(' ') || '(none)'}; access token expires in ${formatDuration(s.expiresIn)} (${s.expiresAt})${refresh}`
+}

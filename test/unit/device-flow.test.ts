@@ -1,0 +1,138 @@
+import { MockAgent } from 'undici'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ProfileSchema } from '../../src/lib/config/schema.js'
+import { CliError, OAuthError } from '../../src/lib/errors.js'
+import { HttpClient } from '../../src/lib/http/client.js'
+import { type Clock, deviceFlow } from '../../src/lib/login/device-flow.js'
+import type { FlowContext } from '../../src/lib/login/types.js'
+import { OAuthSession } from '../../src/lib/oauth/session.js'
+
+const ORIGIN = 'https://as.example.test'
+const JSON_HEADERS = { 'content-type': 'application/json' }
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+
+let agent: MockAgent
+let sleeps: number[]
+let clock: Clock
+let lines: string[]
+let written: string[]
+let opened: string[]
+
+beforeEach(() => {
+  agent = new MockAgent()
+  agent.disableNetConnect()
+  sleeps = []
+  lines = []
+  written = []
+  opened = []
+  let now = 1_000_000
+  // Time passes only when the flow sleeps: the test sees every wait it asks for.
+  clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      now += ms
+    },
+  }
+})
+
+afterEach(async () => {
+  try {
+    agent.assertNoPendingInterceptors()
+  } finally {
+    await agent.close()
+  }
+})
+
+function context(options: { open?: boolean; tty?: boolean } = {}): FlowContext {
+  const http = new HttpClient({ dispatcher: agent, maxAttempts: 1 })
+  const profile = ProfileSchema.parse({ issuer: ORIGIN, endpoints: { token: `${ORIGIN}/token`, device: `${ORIGIN}/device` }, clientId: 'tv', authMethod: 'none' })
+  return {
+    session: new OAuthSession(profile, http, undefined),
+    http,
+    signal: new AbortController().signal,
+    ui: { info: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`), write: (t) => written.push(t), tty: options.tty ?? false },
+    browser: { plan: options.open ? { open: true } : { open: false, reason: 'no-open' }, open: async (url) => void opened.push(url) },
+    env: {},
+  }
+}
+
+function deviceAuthorization(body: Record<string, unknown>) {
+  agent
+    .get(ORIGIN)
+    .intercept({ path: '/device', method: 'POST', body: (b) => new URLSearchParams(b).get('client_id') === 'tv' && new URLSearchParams(b).get('scope') === 'openid' })
+    .reply(200, { device_code: 'dev-code', user_code: 'WDJB-MJHT', verification_uri: `${ORIGIN}/activate`, verification_uri_complete: `${ORIGIN}/activate?user_code=WDJB-MJHT`, ...body }, { headers: JSON_HEADERS })
+}
+
+function poll(status: number, body: Record<string, unknown>) {
+  agent
+    .get(ORIGIN)
+    .intercept({ path: '/token', method: 'POST', body: (b) => new URLSearchParams(b).get('grant_type') === DEVICE_GRANT && new URLSearchParams(b).get('device_code') === 'dev-code' })
+    .reply(status, body, { headers: JSON_HEADERS })
+}
+
+const run = (ctx = context()) => deviceFlow({ parameters: new URLSearchParams({ scope: 'openid' }) }, ctx, clock)
+const TOKEN = { access_token: 'the-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'the-refresh-token' }
+
+describe('device flow', () => {
+  it('shows the URI and code, polls at the interval, waits through pending and slows down by 5 s', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 2 })
+    poll(400, { error: 'authorization_pending' })
+    poll(400, { error: 'slow_down' })
+    poll(400, { error: 'authorization_pending' })
+    poll(200, TOKEN)
+    const result = await run()
+    expect(result).toMatchObject({ grant: 'device_code', response: { access_token: 'the-access-token', refresh_token: 'the-refresh-token' } })
+    expect(sleeps).toEqual([2000, 2000, 7000, 7000])
+    expect(lines).toEqual([`To log in, visit ${ORIGIN}/activate\nand enter the code: WDJB-MJHT`])
+    expect(opened).toEqual([])
+  })
+
+  it('waits 5 s between polls when the server names no interval (RFC 8628 §3.2)', async () => {
+    deviceAuthorization({ expires_in: 600 })
+    poll(400, { error: 'authorization_pending' })
+    poll(200, TOKEN)
+    await run()
+    expect(sleeps).toEqual([5000, 5000])
+  })
+
+  it('stops at expires_in without another poll (exit 3)', async () => {
+    deviceAuthorization({ expires_in: 12, interval: 5 })
+    poll(400, { error: 'authorization_pending' })
+    poll(400, { error: 'authorization_pending' })
+    const error = await run().catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(CliError)
+    expect(error).toMatchObject({ code: 'expired_token', exitCode: 3 })
+    expect(sleeps).toEqual([5000, 5000])
+  })
+
+  it('reports expired_token from the server as exit 3', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 1 })
+    poll(400, { error: 'expired_token' })
+    await expect(run()).rejects.toMatchObject({ code: 'expired_token', exitCode: 3 })
+  })
+
+  it('reports access_denied as the server refusing (exit 4)', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 1 })
+    poll(400, { error: 'authorization_pending' })
+    poll(400, { error: 'access_denied', error_description: 'the user said no' })
+    const error = await run().catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(OAuthError)
+    expect(error).toMatchObject({ error: 'access_denied', exitCode: 4, message: 'access_denied: the user said no' })
+  })
+
+  it('opens the complete verification URI when a browser may be opened', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 1 })
+    poll(200, TOKEN)
+    await run(context({ open: true }))
+    expect(opened).toEqual([`${ORIGIN}/activate?user_code=WDJB-MJHT`])
+  })
+
+  it('draws a countdown on a terminal, and clears it at the end', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 1 })
+    poll(200, TOKEN)
+    await run(context({ tty: true }))
+    expect(written[0]).toBe('\r\x1b[2Kwaiting for approval… the code expires in 10m')
+    expect(written.at(-1)).toBe('\r\x1b[2K')
+  })
+})
