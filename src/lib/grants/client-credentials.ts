@@ -1,4 +1,3 @@
-import * as oauth from 'oauth4webapi'
 import type { Grant } from './types.js'
 
 export const clientCredentialsGrant: Grant = {
@@ -6,10 +5,5 @@ export const clientCredentialsGrant: Grant = {
   auto: true,
   stored: true,
   usableFor: ({ session }) => session.hasClientCredentials,
-  request: ({ session, parameters }) =>
-    session.tokenRequest(
-      'token endpoint (client_credentials)',
-      async (options) => oauth.clientCredentialsGrantRequest(session.as, session.client, await session.clientAuth(), parameters, options),
-      (response) => oauth.processClientCredentialsResponse(session.as, session.client, response),
-    ),
+  request: ({ session, parameters }) => session.grant('client_credentials', parameters),
 }

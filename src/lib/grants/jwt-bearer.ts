@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { usageError } from '../errors.js'
 import { loadClientKey } from '../oauth/client-key.js'
-import { genericGrantRequest } from './generic.js'
 import type { Grant } from './types.js'
 
 const ASSERTION_LIFETIME_SECONDS = 300
@@ -35,6 +34,6 @@ export const jwtBearerGrant: Grant = {
     }
     const params = new URLSearchParams(parameters)
     params.set('assertion', assertion)
-    return genericGrantRequest(session, 'urn:ietf:params:oauth:grant-type:jwt-bearer', params, 'token endpoint (jwt_bearer)')
+    return session.grant('urn:ietf:params:oauth:grant-type:jwt-bearer', params)
   },
 }

@@ -1,5 +1,4 @@
 import { usageError } from '../errors.js'
-import { genericGrantRequest } from './generic.js'
 import type { Grant } from './types.js'
 
 /** RFC 6749 §4.3, legacy but still what some vendors offer for scripts. */
@@ -15,6 +14,6 @@ export const passwordGrant: Grant = {
     const params = new URLSearchParams(parameters)
     params.set('username', inputs.username)
     params.set('password', inputs.password)
-    return genericGrantRequest(session, 'password', params, 'token endpoint (password)')
+    return session.grant('password', params)
   },
 }

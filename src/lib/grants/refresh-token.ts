@@ -1,4 +1,3 @@
-import * as oauth from 'oauth4webapi'
 import { authRequired } from '../errors.js'
 import type { Grant } from './types.js'
 
@@ -10,14 +9,8 @@ export const refreshTokenGrant: Grant = {
   request: ({ session, parameters, current }) => {
     const refreshToken = current?.refresh_token
     if (!refreshToken) throw authRequired('no refresh token is stored for this profile')
-    return session.tokenRequest(
-      'token endpoint (refresh_token)',
-      async (options) =>
-        oauth.refreshTokenGrantRequest(session.as, session.client, await session.clientAuth(), refreshToken, {
-          ...options,
-          additionalParameters: parameters,
-        }),
-      (response) => oauth.processRefreshTokenResponse(session.as, session.client, response),
-    )
+    const params = new URLSearchParams(parameters)
+    params.set('refresh_token', refreshToken)
+    return session.grant('refresh_token', params)
   },
 }

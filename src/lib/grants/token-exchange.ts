@@ -1,5 +1,4 @@
 import { usageError } from '../errors.js'
-import { genericGrantRequest } from './generic.js'
 import type { Grant } from './types.js'
 
 const TOKEN_TYPE_PREFIX = 'urn:ietf:params:oauth:token-type:'
@@ -22,6 +21,6 @@ export const tokenExchangeGrant: Grant = {
       params.set('actor_token_type', expandTokenType(inputs.actorTokenType ?? 'access_token'))
     }
     if (inputs.requestedTokenType) params.set('requested_token_type', expandTokenType(inputs.requestedTokenType))
-    return genericGrantRequest(session, 'urn:ietf:params:oauth:grant-type:token-exchange', params, 'token endpoint (token_exchange)')
+    return session.grant('urn:ietf:params:oauth:grant-type:token-exchange', params)
   },
 }

@@ -1,6 +1,7 @@
 import type { AuthorizationServer } from 'oauth4webapi'
 import type { Endpoints, Profile } from '../config/schema.js'
 import { usageError } from '../errors.js'
+import { vendorFor } from '../vendors/index.js'
 
 const METADATA_NAMES: Record<keyof Endpoints, string> = {
   authorization: 'authorization_endpoint',
@@ -14,19 +15,22 @@ const METADATA_NAMES: Record<keyof Endpoints, string> = {
   par: 'pushed_authorization_request_endpoint',
 }
 
-/** Explicit endpoints win over discovered ones. */
-export function effectiveEndpoints(profile: Pick<Profile, 'endpoints' | 'discovery'>): Endpoints {
+type EndpointSource = Pick<Profile, 'endpoints' | 'discovery'> & Partial<Profile>
+
+/** Explicit endpoints win over discovered ones, which win over a vendor preset's. */
+export function effectiveEndpoints(profile: EndpointSource): Endpoints {
   const meta = profile.discovery?.metadata ?? {}
+  const preset = profile.provider ? (vendorFor(profile.provider)?.endpoints?.(profile as Profile) ?? {}) : {}
   const out: Endpoints = {}
   for (const [key, metaName] of Object.entries(METADATA_NAMES) as [keyof Endpoints, string][]) {
-    const value = profile.endpoints[key] ?? meta[metaName]
+    const value = profile.endpoints[key] ?? meta[metaName] ?? preset[key]
     if (typeof value === 'string') out[key] = value
   }
   return out
 }
 
 /** The oauth4webapi view of a profile's authorization server. */
-export function authorizationServer(profile: Pick<Profile, 'endpoints' | 'discovery' | 'issuer'>): AuthorizationServer {
+export function authorizationServer(profile: EndpointSource): AuthorizationServer {
   const endpoints = effectiveEndpoints(profile)
   const issuer = profile.issuer ?? (profile.discovery?.metadata.issuer as string | undefined) ?? (endpoints.token && new URL(endpoints.token).origin)
   if (!issuer) throw usageError('the profile has neither an issuer nor a token endpoint', { code: 'no_endpoint', hint: 'oauthctl profiles add NAME --issuer URL' })
@@ -37,7 +41,7 @@ export function authorizationServer(profile: Pick<Profile, 'endpoints' | 'discov
   return as
 }
 
-export function requireEndpoint(profile: Pick<Profile, 'endpoints' | 'discovery'>, which: keyof Endpoints, flag: string): string {
+export function requireEndpoint(profile: EndpointSource, which: keyof Endpoints, flag: string): string {
   const url = effectiveEndpoints(profile)[which]
   if (!url) {
     throw usageError(`the profile has no ${METADATA_NAMES[which].replaceAll('_', ' ')}`, {

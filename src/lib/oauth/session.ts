@@ -2,11 +2,12 @@ import * as oauth from 'oauth4webapi'
 import type { Profile } from '../config/schema.js'
 import { authRequired, badResponse, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
-import { errorFromResponse, readJson } from '../http/response.js'
+import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
 import { type ClientSecret, describeSource } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
 import { loadClientKey } from './client-key.js'
-import { authorizationServer } from './endpoints.js'
+import { type Vendor, type VendorContext, vendorFor } from '../vendors/index.js'
+import { authorizationServer, effectiveEndpoints } from './endpoints.js'
 import { fromOAuthLibrary } from './library-errors.js'
 import { checkTransport } from './transport.js'
 
@@ -17,6 +18,7 @@ import { checkTransport } from './transport.js'
 export class OAuthSession {
   readonly as: oauth.AuthorizationServer
   readonly client: oauth.Client
+  readonly vendor?: Vendor
 
   constructor(
     readonly profile: Profile,
@@ -28,6 +30,28 @@ export class OAuthSession {
     }
     this.as = authorizationServer(profile)
     this.client = { client_id: profile.clientId }
+    this.vendor = vendorFor(profile.provider)
+  }
+
+  /** RFC 6749 error bodies, then the vendor's own shapes. */
+  get errorReaders(): ErrorBodyReader[] {
+    return [oauthErrorBody, ...(this.vendor?.errorReaders ?? [])]
+  }
+
+  /** What a vendor hook needs to make its own requests. */
+  get vendorContext(): VendorContext {
+    return { profile: this.profile, http: this.http, secret: this.secret, endpoints: effectiveEndpoints(this.profile) }
+  }
+
+  /** A token request for any grant: the vendor's way when it has one, else the standard's. */
+  grant(grantType: string, parameters: URLSearchParams): Promise<TokenResponse> {
+    const what = `token endpoint (${grantType.replace(/^urn:ietf:params:oauth:grant-type:/, '')})`
+    if (this.vendor?.tokenRequest) return this.vendor.tokenRequest(this.vendorContext, grantType, parameters)
+    return this.tokenRequest(
+      what,
+      async (options) => oauth.genericTokenEndpointRequest(this.as, this.client, await this.clientAuth(), grantType, parameters, options),
+      (response) => oauth.processGenericTokenEndpointResponse(this.as, this.client, response),
+    )
   }
 
   /** Whether this client can authenticate itself (a secret or a private key), as client credentials needs. */
@@ -37,7 +61,8 @@ export class OAuthSession {
 
   /** The profile's client authentication; public clients (`none`) authenticate with their id only. */
   async clientAuth(): Promise<oauth.ClientAuth> {
-    const method = this.profile.authMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
+    const method =
+      this.profile.authMethod ?? this.vendor?.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
     // RFC 7523 §3: the token endpoint is an audience every server accepts; oauth4webapi defaults to the issuer.
     const audience = { [oauth.modifyAssertion]: (_header: unknown, payload: Record<string, unknown>) => void (payload.aud = this.as.token_endpoint ?? this.as.issuer) }
     switch (method) {
@@ -81,7 +106,7 @@ export class OAuthSession {
     try {
       const response = await send(this.options(endpoint, `the ${what}`))
       const raw = this.http.rawResponse(response)
-      if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what)
+      if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what, this.errorReaders)
       if (raw && raw.status !== 204 && raw.body.length > 0) readJson(raw, what) // HTML or malformed JSON: our message, not the library's
       return await process(response)
     } catch (err) {

@@ -1,8 +1,9 @@
 import * as oauth from 'oauth4webapi'
 import type { OAuthSession } from '../oauth/session.js'
 
-/** RFC 7662 introspection with the client's own authentication. */
-export function introspect(session: OAuthSession, token: string, typeHint?: string): Promise<oauth.IntrospectionResponse> {
+/** RFC 7662 introspection with the client's own authentication, or the vendor's token-details endpoint. */
+export function introspect(session: OAuthSession, token: string, typeHint?: string): Promise<Record<string, unknown>> {
+  if (session.vendor?.introspect) return session.vendor.introspect(session.vendorContext, token)
   return session.call(
     'introspection endpoint',
     session.as.introspection_endpoint,

@@ -4,9 +4,10 @@ import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { parseStoredToken } from './token-set.js'
 
-/** RFC 7009 revocation. A server answers 200 for tokens it does not know, too. */
-export function revoke(session: OAuthSession, token: string, typeHint?: string): Promise<undefined> {
-  return session.call(
+/** RFC 7009 revocation (a server answers 200 for tokens it does not know, too), or the vendor's endpoint. */
+export async function revoke(session: OAuthSession, token: string, typeHint?: string): Promise<void> {
+  if (session.vendor?.revoke) return session.vendor.revoke(session.vendorContext, token, typeHint)
+  await session.call(
     'revocation endpoint',
     session.as.revocation_endpoint,
     async (options) =>

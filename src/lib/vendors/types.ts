@@ -1,0 +1,37 @@
+import type { AuthMethod, Endpoints, Profile, Provider } from '../config/schema.js'
+import type { HttpClient } from '../http/client.js'
+import type { ErrorBodyReader } from '../http/response.js'
+import type { ClientSecret } from '../secrets.js'
+import type { TokenResponse } from '../tokens/token-set.js'
+
+/** What a vendor hook gets: the profile, its client secret (if any) and the one HTTP layer. */
+export interface VendorContext {
+  profile: Profile
+  http: HttpClient
+  secret?: ClientSecret
+  /** The effective endpoints (explicit > discovered > this vendor's preset). */
+  endpoints: Endpoints
+}
+
+/**
+ * A vendor preset: one file in src/lib/vendors/ plus a line in index.ts. It fills what the
+ * vendor's profile fields imply (region, host) and overrides only what differs from the
+ * standard; every hook is optional and the standard (oauth4webapi) behaviour applies without it.
+ */
+export interface Vendor {
+  provider: Provider
+  /** Endpoints implied by the profile's vendor fields; explicit endpoints and discovery win. */
+  endpoints?(profile: Profile): Endpoints
+  /** Client authentication when the profile names none. */
+  defaultAuthMethod?: AuthMethod
+  /** Scopes when the profile names none. */
+  defaultScopes?: string[]
+  /** A token request the vendor's way (encoding, where the client authenticates, success status). */
+  tokenRequest?(ctx: VendorContext, grantType: string, parameters: URLSearchParams): Promise<TokenResponse>
+  /** Readers for the vendor's error bodies, tried after RFC 6749's. */
+  errorReaders?: ErrorBodyReader[]
+  /** Token introspection by the vendor's own endpoint (no RFC 7662). */
+  introspect?(ctx: VendorContext, token: string): Promise<Record<string, unknown>>
+  /** Token revocation by the vendor's own endpoint (no RFC 7009). */
+  revoke?(ctx: VendorContext, token: string, typeHint?: string): Promise<void>
+}
