@@ -37,6 +37,8 @@ Given for an existing profile, only the flags you pass change. The client secret
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
     region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie.' }),
     host: Flags.string({ summary: 'Nutanix Prism Central address.' }),
+    username: Flags.string({ summary: 'Admin user name for APIs that take Basic credentials (Nutanix).' }),
+    'password-stdin': Flags.boolean({ summary: 'Read that admin user\'s password from stdin (stored in secret storage).', exclusive: ['client-secret-stdin'] }),
     default: Flags.boolean({ summary: 'Make this the default profile.' }),
     'refresh-discovery': Flags.boolean({ summary: 'Fetch the discovery document again.' }),
   }
@@ -44,6 +46,7 @@ Given for an existing profile, only the flags you pass change. The client secret
   async run(): Promise<void> {
     const f = this.flags
     const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.promptSecret()
+    const adminPassword = f['password-stdin'] ? await readStdin('--password-stdin') : undefined
     const result = await addProfile(
       {
         name: this.args.name,
@@ -67,8 +70,10 @@ Given for an existing profile, only the flags you pass change. The client secret
           params: f.param ? parseKeyValues(f.param, '--param') : undefined,
           region: f.region,
           host: f.host,
+          username: f.username,
         },
         clientSecret,
+        adminPassword,
         makeDefault: f.default,
         refreshDiscovery: f['refresh-discovery'],
         storage: f.storage as StorageKind | undefined,

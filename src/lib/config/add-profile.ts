@@ -12,6 +12,8 @@ export interface AddProfileOptions {
   /** Only the fields the user gave: on an existing profile they replace those fields, the rest stay. */
   fields: Omit<ProfileInput, 'endpoints' | 'discovery'> & { endpoints?: Endpoints }
   clientSecret?: string
+  /** Password of the profile's admin user (APIs with Basic credentials). */
+  adminPassword?: string
   makeDefault: boolean
   refreshDiscovery: boolean
   storage?: StorageKind
@@ -56,9 +58,13 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
     if (!profile.issuer && !profile.endpoints.token) {
       throw usageError(`profile ${options.name} needs --issuer (for discovery) or --token-endpoint`, { code: 'no_endpoint' })
     }
-    if (options.clientSecret !== undefined) {
-      registerSecret(options.clientSecret)
-      await (await deps.store()).set(secretKeys.clientSecret(options.name), options.clientSecret)
+    for (const [key, value] of [
+      [secretKeys.clientSecret(options.name), options.clientSecret],
+      [secretKeys.adminPassword(options.name), options.adminPassword],
+    ] as const) {
+      if (value === undefined) continue
+      registerSecret(value)
+      await (await deps.store()).set(key, value)
     }
     config.profiles[options.name] = profile
     if (options.makeDefault || !config.defaultProfile) config.defaultProfile = options.name

@@ -1,7 +1,15 @@
 import { z } from 'zod'
 
 export const PROVIDERS = ['generic', 'genesys', 'nutanix', 'phonecom', 'persona', 'apimatic'] as const
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const
+export const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+] as const
 export const STORAGE_KINDS = ['keychain', 'file', 'none'] as const
 
 export const ProviderSchema = z.enum(PROVIDERS)
@@ -56,6 +64,11 @@ export const ProfileSchema = z
     /** Admin user name where an admin API takes Basic credentials (Nutanix). */
     username: z.string().min(1).optional(),
     storage: StorageKindSchema.optional(),
+    /** Sender-constrain tokens with DPoP (RFC 9449); the key pair lives in secret storage. */
+    dpop: z.boolean().optional(),
+    /** Client certificate and key (PEM files) for mutual TLS (RFC 8705). */
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
   })
   .strict()
 

@@ -44,7 +44,9 @@ export async function login(options: LoginOptions, ctx: LoginContext): Promise<L
     const session = await openSession(ctx)
     const { profile } = session
     const requested = requestedShape(profile, { scopes: options.scopes })
-    const result = await FLOWS[options.flow](
+    // A vendor that logs in without a browser (Persona, Nutanix) replaces the code flow.
+    const flow = (options.flow === 'code' && session.vendor?.loginFlow) || FLOWS[options.flow]
+    const result = await flow(
       { port: options.port ?? profile.redirectPort, parameters: grantParameters(profile, requested, options.params) },
       {
         session,

@@ -68,6 +68,10 @@ export class OAuthSession {
     switch (method) {
       case 'none':
         return oauth.None()
+      case 'tls_client_auth':
+      case 'self_signed_tls_client_auth':
+        // RFC 8705: the client certificate on the TLS connection authenticates; the body carries client_id.
+        return oauth.TlsClientAuth()
       case 'private_key_jwt': {
         if (!this.profile.privateKeyPath) throw usageError('private_key_jwt needs a key: oauthctl profiles add NAME --private-key FILE', { code: 'missing_private_key' })
         const { key, kid } = await loadClientKey(this.profile.privateKeyPath)

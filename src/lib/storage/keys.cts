@@ -10,4 +10,5 @@ export const secretKeys = {
   tokenPrefix: (profile: string) => `profile/${profile}/token/`,
   registration: (profile: string) => `profile/${profile}/registration`,
   adminPassword: (profile: string) => `profile/${profile}/admin-password`,
+  dpopKey: (profile: string) => `profile/${profile}/dpop-key`,
 }

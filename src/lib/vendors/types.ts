@@ -1,6 +1,7 @@
 import type { AuthMethod, Endpoints, Profile, Provider } from '../config/schema.js'
 import type { HttpClient } from '../http/client.js'
 import type { ErrorBodyReader } from '../http/response.js'
+import type { LoginFlowFn } from '../login/types.js'
 import type { ClientSecret } from '../secrets.js'
 import type { TokenResponse } from '../tokens/token-set.js'
 
@@ -34,4 +35,6 @@ export interface Vendor {
   introspect?(ctx: VendorContext, token: string): Promise<Record<string, unknown>>
   /** Token revocation by the vendor's own endpoint (no RFC 7009). */
   revoke?(ctx: VendorContext, token: string, typeHint?: string): Promise<void>
+  /** Replaces the browser code flow (`login`, `--flow code`) where the vendor logs in another way. */
+  loginFlow?: LoginFlowFn
 }
