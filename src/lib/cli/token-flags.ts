@@ -23,7 +23,8 @@ export const tokenRequestFlags = {
   'actor-token': Flags.string({ summary: 'Actor token for token exchange: - for stdin, @FILE or env:NAME.', helpGroup: 'GRANT INPUTS' }),
   'actor-token-type': Flags.string({ summary: 'The actor token type (default access_token).', helpGroup: 'GRANT INPUTS' }),
   'requested-token-type': Flags.string({ summary: 'Token type to ask for in the exchange.', helpGroup: 'GRANT INPUTS' }),
-  'assertion-file': Flags.string({ summary: 'JWT assertion file for --grant jwt_bearer (default: one signed with the profile key).', helpGroup: 'GRANT INPUTS' }),
+  'assertion-file': Flags.string({ summary: 'Assertion file: a JWT for --grant jwt_bearer (default: one signed with the profile key), or SAML for saml2_bearer.', helpGroup: 'GRANT INPUTS' }),
+  'org-name': Flags.string({ summary: 'Organisation name for a vendor SAML bearer grant (Genesys Cloud).', helpGroup: 'GRANT INPUTS' }),
 }
 
 type TokenRequestFlagValues = {
@@ -42,6 +43,7 @@ type TokenRequestFlagValues = {
   'actor-token-type'?: string
   'requested-token-type'?: string
   'assertion-file'?: string
+  'org-name'?: string
 }
 
 /** Flags into GetTokenOptions, reading the secret inputs from where the flags say they are. */
@@ -64,6 +66,7 @@ async function grantInputs(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv
     subjectTokenType: flags['subject-token-type'],
     actorTokenType: flags['actor-token-type'],
     requestedTokenType: flags['requested-token-type'],
+    orgName: flags['org-name'],
   }
   if (flags.grant === 'password') inputs.password = await password(flags, env)
   if (flags['subject-token']) inputs.subjectToken = await readSecretArg(flags['subject-token'], '--subject-token', env)

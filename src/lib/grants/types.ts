@@ -10,8 +10,10 @@ export interface GrantInputs {
   actorToken?: string
   actorTokenType?: string
   requestedTokenType?: string
-  /** A ready-made JWT assertion (RFC 7523); without it jwt_bearer signs one with the profile's key. */
+  /** A ready-made assertion: a JWT (RFC 7523; without it jwt_bearer signs one with the profile's key) or a SAML 2.0 assertion. */
   assertion?: string
+  /** Organisation name, for vendors whose SAML bearer grant names one (Genesys Cloud `orgName`). */
+  orgName?: string
 }
 
 export interface GrantRequest {
