@@ -1,0 +1,119 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fastTokenGet } from '../../src/fast/token-get.cjs'
+import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
+import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { readStored, seedToken } from '../helpers/stored-token.js'
+
+let sandbox: Sandbox
+let t: Sandboxed
+
+beforeAll(async () => {
+  sandbox = await startSandbox()
+})
+afterAll(async () => {
+  await sandbox.close()
+})
+beforeEach(async () => {
+  t = await isolated()
+  const added = await t.run(['profiles', 'add', 'ci', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin'], { stdin: 'demo-confidential-secret' })
+  expect(added.code).toBe(0)
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await t.cleanup()
+})
+
+/** Run the fast path in this process, capturing what it prints. */
+async function fast(argv: string[], env: Record<string, string | undefined> = {}) {
+  let out = ''
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk)
+    return true
+  })
+  const answered = await fastTokenGet(argv, { ...t.env, ...env })
+  vi.restoreAllMocks()
+  return { answered, out }
+}
+
+describe('fast path of token get', () => {
+  it('answers a cached token, and prints exactly what the full command prints', async () => {
+    const full = await t.run(['token', 'get'])
+    expect(full.code).toBe(0)
+    const hit = await fast(['token', 'get'])
+    expect(hit).toEqual({ answered: true, out: full.stdout })
+    expect(await fast(['token', 'get', '-p', 'ci'])).toEqual({ answered: true, out: full.stdout })
+    expect(await fast(['token', 'get', '--profile=ci'])).toEqual({ answered: true, out: full.stdout })
+    // The full command with an explicit flag takes the slow path, and agrees.
+    expect((await t.run(['token', 'get', '--output', 'raw'])).stdout).toBe(full.stdout)
+  })
+
+  it('falls through on a miss, leaving the work to the full command', async () => {
+    expect(await fast(['token', 'get'])).toEqual({ answered: false, out: '' })
+    sandbox.resetCounts()
+    const result = await t.run(['token', 'get'])
+    expect(result.code).toBe(0)
+    expect(sandbox.requestCount('/token')).toBe(1)
+  })
+
+  it('falls through for a token that expires within the minimum TTL', async () => {
+    await seedToken(t.configDir, 'ci', { access_token: 'nearly-expired', expires_at: Math.floor(Date.now() / 1000) + 30 })
+    expect((await fast(['token', 'get'])).answered).toBe(false)
+    await seedToken(t.configDir, 'ci', { access_token: 'fresh-enough', expires_at: Math.floor(Date.now() / 1000) + 120 })
+    expect(await fast(['token', 'get'])).toEqual({ answered: true, out: 'fresh-enough\n' })
+  })
+
+  it.each([
+    [['token', 'get', '--json']],
+    [['token', 'get', '--output', 'header']],
+    [['token', 'get', '--scope', 'api:read']],
+    [['token', 'get', '--force']],
+    [['token', 'get', '-p']],
+    [['token', 'get', '-p', 'ci', '-v']],
+    [['token', 'inspect']],
+    [['status']],
+  ])('falls through for %j', async (argv) => {
+    await t.run(['token', 'get'])
+    expect((await fast(argv)).answered).toBe(false)
+  })
+
+  it('falls through for an environment profile, a trace, or an unknown profile', async () => {
+    await t.run(['token', 'get'])
+    expect((await fast(['token', 'get'], { OAUTHCTL_ISSUER: sandbox.issuer })).answered).toBe(false)
+    expect((await fast(['token', 'get'], { OAUTHCTL_DEBUG: '1' })).answered).toBe(false)
+    expect((await fast(['token', 'get', '-p', 'nope'])).answered).toBe(false)
+    expect((await fast(['token', 'get', '-p', 'toString'])).answered).toBe(false)
+  })
+
+  it('does not trust a config changed since the full command validated it', async () => {
+    await t.run(['token', 'get'])
+    const path = join(t.configDir, 'config.json')
+    const config = JSON.parse(await readFile(path, 'utf8'))
+    config.profiles.ci.provider = 'nope'
+    await writeFile(path, JSON.stringify(config))
+    expect((await fast(['token', 'get'])).answered).toBe(false)
+    const full = await t.run(['token', 'get'])
+    expect(full.code).toBe(2) // the full command reports the broken config
+  })
+
+  it('falls through on a corrupt credentials file, and the full command reports it (exit 6)', async () => {
+    await t.run(['token', 'get'])
+    await writeFile(join(t.configDir, 'credentials.json'), '{"version":1,"entries":')
+    expect((await fast(['token', 'get'])).answered).toBe(false)
+    const full = await t.run(['token', 'get'])
+    expect(full.code).toBe(6)
+    expect(full.stderr).toContain('is corrupt')
+  })
+
+  it('serves the spawned CLI from the cache without a request', async () => {
+    const first = await t.run(['token', 'get'])
+    sandbox.resetCounts()
+    const again = await t.run(['token', 'get'])
+    expect(again.stdout).toBe(first.stdout)
+    expect(sandbox.requestCount('/token')).toBe(0)
+    expect(sandbox.requestCount('/.well-known/openid-configuration')).toBe(0)
+    const key = Object.keys(JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries).find((k) => k.includes('/token/'))!
+    expect((await readStored(t.configDir, key))?.access_token).toBe(first.stdout.trim())
+  })
+})
