@@ -1,0 +1,12 @@
+import { AdminCommand, renderAuthorizations } from '../../lib/admin/cli.js'
+import { operation } from '../../lib/admin/index.js'
+
+export default class AuthorizationsList extends AdminCommand<typeof AuthorizationsList> {
+  static override summary = 'List the clients users have authorized (Genesys Cloud).'
+  static override examples = ['<%= config.bin %> authorizations list --json']
+
+  async run(): Promise<void> {
+    const { backend } = await this.admin()
+    this.output(await operation(backend, 'authorizations').list(), renderAuthorizations)
+  }
+}

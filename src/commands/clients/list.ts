@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core'
+import { AdminCommand, renderClients } from '../../lib/admin/cli.js'
+import { operation } from '../../lib/admin/index.js'
+
+const DEFAULT_LIMIT = 100
+
+export default class ClientsList extends AdminCommand<typeof ClientsList> {
+  static override summary = 'List OAuth clients: id, name, grant types, redirect URIs, created.'
+  static override description = `Works with Genesys Cloud, Nutanix and phone.com profiles. Standard RFC 7591/7592 servers have no list operation (RFC 7592 defines none): there this exits 2.
+Shows the first ${DEFAULT_LIMIT} clients unless --limit or --all says otherwise; --json prints the array. Secrets are never shown.`
+
+  static override examples = ['<%= config.bin %> clients list -p genesys-admin', '<%= config.bin %> clients list --all --json']
+
+  static override flags = {
+    limit: Flags.integer({ summary: `At most this many clients (default ${DEFAULT_LIMIT}).`, min: 1, exclusive: ['all'] }),
+    all: Flags.boolean({ summary: 'Follow every page.', exclusive: ['limit'] }),
+  }
+
+  async run(): Promise<void> {
+    const { backend } = await this.admin()
+    const { clients, more } = await operation(backend, 'list')({ limit: this.flags.all ? undefined : (this.flags.limit ?? DEFAULT_LIMIT) })
+    if (more) this.rt.info(`showing the first ${clients.length} clients: --all lists every one`)
+    this.output(clients, renderClients)
+  }
+}

@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core'
+import { AdminCommand, renderClient, specFlags } from '../../lib/admin/cli.js'
+import { planUpdate } from '../../lib/admin/index.js'
+import { readClientSpec } from '../../lib/admin/spec.js'
+
+export default class ClientsUpdate extends AdminCommand<typeof ClientsUpdate> {
+  static override summary = 'Change an OAuth client: only the fields you give change.'
+  static override description = `The current client is read first and sent back whole with your changes, because these APIs replace a client on update (RFC 7592, Genesys Cloud, Nutanix). On phone.com only the redirect URIs can change: they become exactly the ones given.`
+  static override examples = [
+    '<%= config.bin %> clients update 3b2f6c1e-9a7d-4e85-b1c0-7d6e5f4a3b21 --token-ttl 3600',
+    '<%= config.bin %> clients update 1207 -p phonecom --redirect-uri https://app.example.com/cb --dry-run',
+  ]
+
+  static override args = { id: Args.string({ description: 'Client id.', required: true }) }
+  static override flags = specFlags
+
+  async run(): Promise<void> {
+    const spec = await readClientSpec(this.flags, this.flags['from-file'])
+    const { backend } = await this.admin()
+    const client = await this.change(await planUpdate(backend, this.args.id, spec), { dryRun: this.flags['dry-run'] })
+    if (client) this.output(client, renderClient)
+  }
+}

@@ -1,0 +1,212 @@
+import { type Command, Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { canPrompt } from '../cli/input.js'
+import type { Runtime } from '../cli/runtime.js'
+import { CliError, usageError } from '../errors.js'
+import { renderTable } from '../output/table.js'
+import { redactJson } from '../redact.js'
+import { nowSeconds } from '../tokens/cache.js'
+import { openBackend } from './index.js'
+import { type SavedProfile, saveClientProfile } from './save-profile.js'
+import type { AdminBackend, AdminClient, AdminContext, Authorization, IssuedClient, Mutation, PlannedRequest, Scope, UsageReport } from './types.js'
+
+export const dryRunFlag = Flags.boolean({ summary: 'Print the requests that would change something and send none of them (reads still happen).' })
+
+/** The flags `clients create` and `clients update` share. */
+export const specFlags = {
+  name: Flags.string({ summary: 'Client name.' }),
+  description: Flags.string({ summary: 'Client description.' }),
+  'redirect-uri': Flags.string({ summary: 'Redirect URI (repeatable).', multiple: true }),
+  'grant-type': Flags.string({ summary: 'Grant type, e.g. authorization_code, client_credentials (repeatable where the server allows several).', multiple: true }),
+  scope: Flags.string({ summary: 'Scope the client may ask for (repeatable).', multiple: true }),
+  'token-ttl': Flags.integer({ summary: 'Access token lifetime, seconds.', min: 1 }),
+  'role-division': Flags.string({ summary: 'Genesys Cloud role in a division, ROLE_ID:DIVISION_ID (repeatable; client-credentials clients).', multiple: true }),
+  'from-file': Flags.string({ summary: 'JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions); flags override it.', helpValue: 'FILE' }),
+  'dry-run': dryRunFlag,
+}
+
+export const yesFlag = Flags.boolean({ char: 'y', summary: 'Go ahead without asking (needed when stdin is not a terminal).' })
+export const saveProfileFlag = Flags.string({
+  summary: 'Store the new secret in secret storage for profile NAME (created, or pointed at this client) instead of printing it.',
+  helpValue: 'NAME',
+})
+
+export interface Admin {
+  ctx: AdminContext
+  backend: AdminBackend
+}
+
+/** The admin context for the command's profile, and the back end its provider names. */
+export async function openAdmin(rt: Runtime): Promise<Admin> {
+  const { name, profile } = await rt.profile()
+  const ctx: AdminContext = {
+    profileName: name,
+    profile,
+    http: await rt.http(),
+    store: () => rt.store(profile),
+    env: rt.env,
+    configDir: rt.configDir,
+    now: nowSeconds,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    warn: (message) => rt.warn(message),
+    promptSecret: canPrompt(rt.env)
+      ? async (message) => {
+          const { password } = await import('@inquirer/prompts')
+          return password({ message, mask: false }, { output: process.stderr })
+        }
+      : undefined,
+  }
+  return { ctx, backend: await openBackend(ctx) }
+}
+
+/** Destructive commands ask on a terminal; elsewhere they need --yes (SPEC.md). */
+export async function confirmChange(rt: Runtime, yes: boolean, question: string): Promise<void> {
+  if (yes) return
+  if (!canPrompt(rt.env)) throw usageError('this needs confirmation, and stdin is not a terminal (or CI is set)', { code: 'confirmation_required', hint: 'pass --yes' })
+  const { confirm } = await import('@inquirer/prompts')
+  let confirmed: boolean
+  try {
+    confirmed = await confirm({ message: question, default: false }, { output: process.stderr })
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError') throw new CliError('interrupted', 'interrupted', { code: 'interrupted', cause: err })
+    throw err
+  }
+  if (!confirmed) throw usageError('not confirmed: nothing was changed', { code: 'not_confirmed' })
+}
+
+/** `--dry-run` output: the requests, bodies redacted like everything else printed. */
+export const dryRunDocument = (requests: PlannedRequest[]) => ({
+  dryRun: true as const,
+  requests: requests.map((r) => (r.body === undefined ? r : { ...r, body: redactJson(r.body) })),
+})
+
+export function renderPlan(doc: ReturnType<typeof dryRunDocument>): string {
+  if (doc.requests.length === 0) return 'dry run: nothing would be sent'
+  const lines = ['dry run: would send']
+  for (const r of doc.requests) {
+    lines.push(`${r.method} ${r.url}`)
+    if (r.body !== undefined) lines.push(JSON.stringify(r.body, null, 2))
+  }
+  return lines.join('\n')
+}
+
+const CLIENT_COLUMNS = [
+  ['id', 'ID'],
+  ['name', 'NAME'],
+  ['grantTypes', 'GRANT TYPES'],
+  ['redirectUris', 'REDIRECT URIS'],
+  ['created', 'CREATED'],
+] as const
+
+export const renderClients = (clients: AdminClient[]) => (clients.length === 0 ? 'no clients' : renderTable(clients, CLIENT_COLUMNS))
+
+/** `key: value` lines, leaving out what is empty. */
+function renderFields(fields: ReadonlyArray<readonly [string, string | number | readonly string[] | undefined]>): string {
+  return fields
+    .filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`)
+    .join('\n')
+}
+
+export const renderClient = (c: AdminClient) =>
+  renderFields([
+    ['id', c.id],
+    ['name', c.name],
+    ['description', c.description],
+    ['grant types', c.grantTypes],
+    ['redirect URIs', c.redirectUris],
+    ['scopes', c.scopes],
+    ['token TTL', c.tokenTtl === undefined ? undefined : `${c.tokenTtl} s`],
+    ['state', c.state],
+    ['created', c.created],
+  ])
+
+export const renderUsage = (report: UsageReport) =>
+  report.rows.length === 0
+    ? `no API usage for client ${report.clientId} in ${report.interval}`
+    : renderTable(report.rows, [
+        ['date', 'DATE'],
+        ['httpMethod', 'METHOD'],
+        ['templateUri', 'TEMPLATE'],
+        ['requests', 'REQUESTS'],
+        ['status200', '2XX'],
+        ['status300', '3XX'],
+        ['status400', '4XX'],
+        ['status429', '429'],
+        ['status500', '5XX'],
+      ])
+
+export const renderScopes = (scopes: Scope[]) =>
+  scopes.length === 0
+    ? 'no scopes'
+    : renderTable(scopes, [
+        ['id', 'ID'],
+        ['description', 'DESCRIPTION'],
+      ])
+
+export const renderScope = (scope: Scope) =>
+  renderFields([
+    ['id', scope.id],
+    ['description', scope.description],
+  ])
+
+const AUTHORIZATION_COLUMNS = [
+  ['clientId', 'CLIENT ID'],
+  ['clientName', 'CLIENT NAME'],
+  ['scopes', 'SCOPES'],
+  ['state', 'STATE'],
+  ['resourceOwner', 'GRANTED BY'],
+  ['created', 'CREATED'],
+] as const
+
+export const renderAuthorizations = (authorizations: Authorization[]) =>
+  authorizations.length === 0 ? 'no authorizations' : renderTable(authorizations, AUTHORIZATION_COLUMNS)
+
+export const renderAuthorization = (a: Authorization) => renderFields(AUTHORIZATION_COLUMNS.map(([key, heading]) => [heading.toLowerCase(), a[key]] as const))
+
+/**
+ * Commands that administer clients: the back end for the profile, and the one flow every change
+ * takes (dry run, confirmation, apply) and the one way a new secret leaves (stdout once, or a profile).
+ */
+export abstract class AdminCommand<T extends typeof Command> extends BaseCommand<T> {
+  protected admin(): Promise<Admin> {
+    return openAdmin(this.rt)
+  }
+
+  /** The mutation's result, or undefined after printing what `--dry-run` would have sent. */
+  protected async change<R>(mutation: Mutation<R>, options: { dryRun: boolean; confirm?: { yes: boolean; question: string } }): Promise<R | undefined> {
+    if (options.dryRun) {
+      this.output(dryRunDocument(mutation.requests), renderPlan)
+      return undefined
+    }
+    // Nothing to send (already gone, nothing to change) needs no confirmation.
+    if (options.confirm && mutation.requests.length > 0) await confirmChange(this.rt, options.confirm.yes, options.confirm.question)
+    return mutation.apply()
+  }
+
+  /** A new secret goes to stdout once, or with --save-profile into secret storage and never to stdout. */
+  protected async deliver(admin: Admin, issued: IssuedClient, saveProfile: string | undefined): Promise<void> {
+    if (saveProfile) {
+      let saved: SavedProfile
+      try {
+        saved = await saveClientProfile(
+          { name: saveProfile, issued, backend: admin.backend, admin: admin.ctx },
+          { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store(admin.ctx.profile) },
+        )
+      } catch (err) {
+        // The server has issued the secret and will not show it again: losing it is worse than printing it.
+        if (issued.secret !== undefined) {
+          this.rt.warn(`saving profile ${saveProfile} failed, so the new secret is printed on stdout instead`)
+          this.output({ client: issued.client, secret: issued.secret }, (r) => `secret: ${r.secret}`)
+        }
+        throw err
+      }
+      this.output({ client: issued.client, savedProfile: saved }, (r) =>
+        [renderClient(r.client), `${saved.created ? 'created' : 'updated'} profile ${saved.name}${issued.secret ? ' with the secret in secret storage' : ''}`].join('\n'),
+      )
+      return
+    }
+    this.output({ client: issued.client, secret: issued.secret }, (r) => [renderClient(r.client), r.secret === undefined ? 'no secret (public client)' : `secret: ${r.secret}`].join('\n'))
+    if (issued.secret !== undefined) this.rt.info('the secret is shown this once: store it now (or use --save-profile NAME)')
+  }
+}

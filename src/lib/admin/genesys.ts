@@ -1,0 +1,351 @@
+import { z } from 'zod'
+import type { Profile } from '../config/schema.js'
+import { badResponse, networkError, usageError } from '../errors.js'
+import type { HttpResponse } from '../http/client.js'
+import { type ErrorBodyReader, oauthErrorBody } from '../http/response.js'
+import { redactJson, registerSecret } from '../redact.js'
+import { adminClient } from './client.js'
+import { AdminApi, type ApiRequest, explicitOrigin, pathSegment, planned, profileBearer } from './http.js'
+import {
+  type AdminBackend,
+  type AdminClient,
+  type AdminContext,
+  type Authorization,
+  type ClientSpec,
+  type IssuedClient,
+  type Mutation,
+  ScopeSchema,
+  type UsageReport,
+  UsageRowSchema,
+} from './types.js'
+
+const LABEL = 'Genesys Cloud'
+
+/** The `authorizedGrantType` enum and the RFC name each stands for. */
+const GRANT_TYPES = {
+  CODE: 'authorization_code',
+  TOKEN: 'implicit',
+  'SAML2-BEARER': 'urn:ietf:params:oauth:grant-type:saml2-bearer',
+  PASSWORD: 'password',
+  'CLIENT-CREDENTIALS': 'client_credentials',
+} as const
+type GenesysGrant = keyof typeof GRANT_TYPES
+
+/** Spellings folded to one key: case, `-`/`_` and the RFC URN prefix do not matter (older SDKs wrote SAML2BEARER, CLIENT_CREDENTIALS). */
+const ALIASES: Record<string, GenesysGrant> = {
+  authorizationcode: 'CODE',
+  code: 'CODE',
+  implicit: 'TOKEN',
+  token: 'TOKEN',
+  saml2bearer: 'SAML2-BEARER',
+  password: 'PASSWORD',
+  clientcredentials: 'CLIENT-CREDENTIALS',
+}
+const grantKey = (value: string) => value.toLowerCase().replace(/^urn:ietf:params:oauth:grant-type:/, '').replace(/[-_]/g, '')
+
+/** A grant type as the user wrote it (RFC name, short alias or Genesys enum) → the Genesys enum. */
+export function genesysGrantType(value: string): GenesysGrant {
+  const grant = ALIASES[grantKey(value)]
+  if (!grant) throw usageError(`Genesys Cloud has no grant type ${JSON.stringify(value)}`, { code: 'bad_grant_type', hint: `use one of ${Object.values(GRANT_TYPES).join(', ')}` })
+  return grant
+}
+
+/** A Genesys enum value (any spelling) → its RFC name; an unknown value is shown as the server sent it. */
+export const commonGrantType = (value: string): string => {
+  const grant = ALIASES[grantKey(value)]
+  return grant ? GRANT_TYPES[grant] : value
+}
+
+const isClientCredentials = (grant: string | undefined) => grant !== undefined && ALIASES[grantKey(grant)] === 'CLIENT-CREDENTIALS'
+
+/**
+ * API and login base URLs from the profile's region: a region domain (`mypurecloud.ie` →
+ * `https://api.mypurecloud.ie`, `https://login.mypurecloud.ie`), or an explicit origin that serves
+ * both (a private or local test deployment). Without a region, the `login.` host of the profile's
+ * token endpoint names it.
+ */
+export function genesysHosts(profile: Pick<Profile, 'region' | 'endpoints'>): { api: string; login: string } {
+  const region = profile.region ?? loginDomain(profile.endpoints.token)
+  if (!region) {
+    throw usageError('the profile has no Genesys Cloud region', { code: 'no_region', hint: 'oauthctl profiles add NAME --provider genesys --region mypurecloud.ie' })
+  }
+  const origin = explicitOrigin(region, 'the Genesys Cloud region')
+  if (origin) return { api: origin.origin, login: origin.origin }
+  const domain = region.replace(/^(api|login)\./i, '')
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) {
+    throw usageError(`Genesys Cloud region ${JSON.stringify(region)} is not a domain such as mypurecloud.ie or usw2.pure.cloud`, { code: 'bad_region' })
+  }
+  return { api: `https://api.${domain}`, login: `https://login.${domain}` }
+}
+
+function loginDomain(tokenEndpoint: string | undefined): string | undefined {
+  const host = tokenEndpoint ? new URL(tokenEndpoint).hostname : ''
+  return host.startsWith('login.') ? host.slice('login.'.length) : undefined
+}
+
+/** `ErrorBody`: `{message, code, status, details[{fieldName}]…}`. */
+export const genesysErrorBody: ErrorBodyReader = (body) => {
+  const b = body as { code?: unknown; message?: unknown; details?: unknown }
+  if (typeof b?.code !== 'string' || typeof b.message !== 'string') return undefined
+  const fields = Array.isArray(b.details) ? b.details.map((d: { fieldName?: unknown }) => d?.fieldName).filter((f): f is string => typeof f === 'string') : []
+  return { error: b.code, description: fields.length > 0 ? `${b.message} (field ${fields.join(', ')})` : b.message }
+}
+
+const RoleDivisionWire = z.object({ roleId: z.string(), divisionId: z.string() }).loose()
+
+export const GenesysClientSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string(),
+    description: z.string().optional(),
+    accessTokenValiditySeconds: z.number().optional(),
+    registeredRedirectUri: z.array(z.string()).optional(),
+    // Older listings (OAuthClientListing) carry no grant type.
+    authorizedGrantType: z.string().optional(),
+    scope: z.array(z.string()).optional(),
+    roleDivisions: z.array(RoleDivisionWire).optional(),
+    state: z.string().optional(),
+    dateCreated: z.string().optional(),
+    secret: z.string().optional(),
+  })
+  .loose()
+type GenesysClient = z.infer<typeof GenesysClientSchema>
+
+const ListingSchema = z
+  .object({
+    entities: z.array(GenesysClientSchema),
+    pageSize: z.number().optional(),
+    pageNumber: z.number().optional(),
+    pageCount: z.number().optional(),
+    nextUri: z.string().nullish(),
+  })
+  .loose()
+
+const AuthorizationSchema = z
+  .object({
+    client: GenesysClientSchema,
+    scope: z.array(z.string()).optional(),
+    resourceOwner: z.object({ id: z.string().optional(), name: z.string().optional() }).loose().optional(),
+    dateCreated: z.string().optional(),
+    state: z.string().optional(),
+  })
+  .loose()
+
+const ExecutionSchema = z.object({ executionId: z.string().min(1), resultsUri: z.string().optional() }).loose()
+const UsageResultSchema = z
+  .object({ queryStatus: z.enum(['Running', 'Complete', 'Failed']), results: z.array(UsageRowSchema).optional() })
+  .loose()
+
+export function toAdminClient(c: GenesysClient): AdminClient {
+  return adminClient(
+    {
+      id: c.id,
+      name: c.name,
+      description: c.description || undefined,
+      grantTypes: c.authorizedGrantType ? [commonGrantType(c.authorizedGrantType)] : [],
+      redirectUris: c.registeredRedirectUri ?? [],
+      scopes: c.scope ?? [],
+      tokenTtl: c.accessTokenValiditySeconds,
+      state: c.state,
+      created: c.dateCreated,
+    },
+    c,
+  )
+}
+
+/**
+ * The `OAuthClientRequest` fields of an existing client, for a PUT (which replaces the client).
+ * Empty lists and texts are left out, as Genesys's own examples do: a client-credentials client
+ * sends no `scope`, a code client no `roleDivisions`.
+ */
+function requestFrom(c: GenesysClient): Record<string, unknown> {
+  const { name, description, accessTokenValiditySeconds, registeredRedirectUri, authorizedGrantType, scope, roleDivisions, state } = c
+  const fields = { name, description, accessTokenValiditySeconds, registeredRedirectUri, authorizedGrantType, scope, roleDivisions, state }
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)))
+}
+
+/**
+ * Common spec → `OAuthClientRequest` fields. Genesys clients have exactly one grant type; scopes
+ * belong to user-facing grants and role divisions to client credentials, so a mix-up is refused
+ * here rather than by a 400.
+ */
+export function genesysRequest(spec: ClientSpec, currentGrant?: string): Record<string, unknown> {
+  if (spec.grantTypes && spec.grantTypes.length !== 1) {
+    throw usageError('a Genesys Cloud client has exactly one grant type', { code: 'bad_grant_type', hint: 'give --grant-type once' })
+  }
+  const grant = spec.grantTypes?.[0] === undefined ? currentGrant : genesysGrantType(spec.grantTypes[0])
+  if (spec.scopes && isClientCredentials(grant)) {
+    throw usageError('Genesys Cloud client-credentials clients have no scopes: they get roles', { code: 'unsupported_field', hint: 'use --role-division ROLE_ID:DIVISION_ID' })
+  }
+  if (spec.roleDivisions && grant !== undefined && !isClientCredentials(grant)) {
+    throw usageError('Genesys Cloud grants role divisions only to client-credentials clients', { code: 'unsupported_field', hint: 'use --scope for this grant type' })
+  }
+  return {
+    name: spec.name,
+    description: spec.description,
+    accessTokenValiditySeconds: spec.tokenTtl,
+    registeredRedirectUri: spec.redirectUris,
+    authorizedGrantType: spec.grantTypes ? grant : undefined,
+    scope: spec.scopes,
+    roleDivisions: spec.roleDivisions,
+  }
+}
+
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+
+/** Usage polling: first wait, cap per wait, and the total wait before giving up. */
+export const USAGE_POLL = { firstMs: 500, maxMs: 5000, budgetMs: 60_000 }
+
+/**
+ * Genesys Cloud `/api/v2/oauth/…` with a Bearer token from the profile's own credentials: clients
+ * (paged by nextUri), secret rotation, usage queries, scopes and authorizations.
+ */
+export function genesysBackend(ctx: AdminContext): AdminBackend {
+  const hosts = genesysHosts(ctx.profile)
+  const tokenEndpoint = ctx.profile.endpoints.token ?? `${hosts.login}/oauth/token`
+  const api = new AdminApi(hosts.api, {
+    http: ctx.http,
+    label: LABEL,
+    readers: [genesysErrorBody, oauthErrorBody],
+    authorization: profileBearer(ctx, { ...ctx.profile, endpoints: { ...ctx.profile.endpoints, token: tokenEndpoint } }),
+    hint: (res: HttpResponse) =>
+      res.status === 401
+        ? `the access token of profile ${ctx.profileName} was refused: check its client id and secret, or get a new token with oauthctl token get --force`
+        : res.status === 403
+          ? `the OAuth client of profile ${ctx.profileName} lacks the permission named above`
+          : undefined,
+  })
+  const clientUrl = (id: string, rest = '') => api.url(`/api/v2/oauth/clients/${pathSegment(id)}${rest}`)
+  // Scope and authorization texts are localised; the CLI speaks English.
+  const localised = { 'accept-language': 'en-us' }
+
+  const fetchClient = (id: string) => api.json({ method: 'GET', url: clientUrl(id) }, GenesysClientSchema)
+
+  const issued = (c: GenesysClient): IssuedClient => {
+    registerSecret(c.secret)
+    return { client: toAdminClient(c), secret: c.secret, authMethod: 'client_secret_basic' }
+  }
+
+  return {
+    label: LABEL,
+    lacks: {},
+    fields: new Set(['name', 'description', 'redirectUris', 'grantTypes', 'scopes', 'tokenTtl', 'roleDivisions']),
+    clientProfile: { tokenEndpoint, authMethod: 'client_secret_basic' },
+
+    async list({ limit }) {
+      const clients: AdminClient[] = []
+      const seen = new Set<string>()
+      let url: string | undefined = api.url('/api/v2/oauth/clients')
+      // GET /oauth/clients takes no paging parameters; when the server pages anyway, its nextUri (or page numbers) lead on.
+      while (url) {
+        seen.add(url)
+        const page: z.infer<typeof ListingSchema> = await api.json({ method: 'GET', url }, ListingSchema)
+        clients.push(...page.entities.map(toAdminClient))
+        url = page.nextUri
+          ? api.resolve(page.nextUri)
+          : page.pageNumber !== undefined && page.pageCount !== undefined && page.pageNumber < page.pageCount
+            ? api.url('/api/v2/oauth/clients', { pageSize: page.pageSize, pageNumber: page.pageNumber + 1 })
+            : undefined
+        if (url && seen.has(url)) throw badResponse('Genesys Cloud sent a page link already followed', { code: 'paging_loop' })
+        if (limit !== undefined && clients.length >= limit) return { clients: clients.slice(0, limit), more: clients.length > limit || url !== undefined }
+      }
+      return { clients, more: false }
+    },
+
+    async get(id) {
+      return toAdminClient(await fetchClient(id))
+    },
+
+    async create(spec): Promise<Mutation<IssuedClient>> {
+      if (!spec.grantTypes) {
+        throw usageError('Genesys Cloud needs a grant type for a new client', { code: 'missing_grant_type', hint: `give --grant-type: ${Object.values(GRANT_TYPES).join(', ')}` })
+      }
+      const request: ApiRequest = { method: 'POST', url: api.url('/api/v2/oauth/clients'), body: defined(genesysRequest(spec)) }
+      return { requests: [planned(request)], apply: async () => issued(await api.json(request, GenesysClientSchema)) }
+    },
+
+    async update(id, spec) {
+      const current = await fetchClient(id)
+      const body = defined({ ...requestFrom(current), ...defined(genesysRequest(spec, current.authorizedGrantType)) })
+      const request: ApiRequest = { method: 'PUT', url: clientUrl(id), body }
+      return { requests: [planned(request)], apply: async () => toAdminClient(await api.json(request, GenesysClientSchema)) }
+    },
+
+    async delete(id) {
+      const read: ApiRequest = { method: 'GET', url: clientUrl(id) }
+      const res = await api.send(read)
+      if (res.status === 404) return { requests: [], apply: async () => ({ id, deleted: false }) }
+      const current = api.parse(res, read, GenesysClientSchema)
+      // Genesys refuses to delete a client that is not inactive (400 cannot.delete.client): deactivate it first.
+      const deactivate: ApiRequest | undefined =
+        current.state === 'inactive' ? undefined : { method: 'PUT', url: clientUrl(id), body: defined({ ...requestFrom(current), state: 'inactive' }) }
+      const remove: ApiRequest = { method: 'DELETE', url: clientUrl(id) }
+      return {
+        requests: [...(deactivate ? [planned(deactivate)] : []), planned(remove)],
+        apply: async () => {
+          if (deactivate) await api.json(deactivate, GenesysClientSchema)
+          const deleted = await api.send(remove)
+          if (deleted.status !== 404 && (deleted.status < 200 || deleted.status >= 300)) throw api.error(deleted, remove)
+          return { id, deleted: deleted.status !== 404 }
+        },
+      }
+    },
+
+    async rotateSecret(id) {
+      const request: ApiRequest = { method: 'POST', url: clientUrl(id, '/secret') }
+      return {
+        requests: [planned(request)],
+        apply: async () => {
+          const rotated = issued(await api.json(request, GenesysClientSchema))
+          if (!rotated.secret) throw badResponse('Genesys Cloud rotated the secret but returned none', { code: 'no_secret' })
+          return rotated
+        },
+      }
+    },
+
+    async usage(id, days): Promise<UsageReport> {
+      const end = new Date(ctx.now() * 1000)
+      const interval = `${new Date(end.getTime() - days * 86_400_000).toISOString()}/${end.toISOString()}`
+      const body = { interval, granularity: 'Day', groupBy: ['TemplateUri', 'HttpMethod'] }
+      // The query only reads: repeating it after a failure is safe.
+      const execution = await api.json({ method: 'POST', url: clientUrl(id, '/usage/query'), body, retry: 'safe' }, ExecutionSchema)
+      const resultsUrl = execution.resultsUri ? api.resolve(execution.resultsUri) : clientUrl(id, `/usage/query/results/${pathSegment(execution.executionId, 'execution id')}`)
+      for (let waited = 0, wait = USAGE_POLL.firstMs; ; wait = Math.min(wait * 2, USAGE_POLL.maxMs)) {
+        const result = await api.json({ method: 'GET', url: resultsUrl }, UsageResultSchema)
+        if (result.queryStatus === 'Complete') return { clientId: id, interval, rows: result.results ?? [] }
+        if (result.queryStatus === 'Failed') throw networkError(`the usage query for client ${id} failed on the server`, { code: 'usage_query_failed' })
+        if (waited >= USAGE_POLL.budgetMs) throw networkError(`the usage query for client ${id} did not complete within ${USAGE_POLL.budgetMs / 1000} s`, { code: 'timeout' })
+        await ctx.sleep(wait)
+        waited += wait
+      }
+    },
+
+    scopes: {
+      list: async () =>
+        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/scopes'), headers: localised }, z.object({ entities: z.array(ScopeSchema) }).loose())).entities,
+      get: (id) => api.json({ method: 'GET', url: api.url(`/api/v2/oauth/scopes/${pathSegment(id, 'scope id')}`), headers: localised }, ScopeSchema),
+    },
+
+    authorizations: {
+      list: async () =>
+        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/authorizations'), headers: localised }, z.object({ entities: z.array(AuthorizationSchema) }).loose())).entities.map(
+          toAuthorization,
+        ),
+      get: async (clientId) =>
+        toAuthorization(await api.json({ method: 'GET', url: api.url(`/api/v2/oauth/authorizations/${pathSegment(clientId)}`), headers: localised }, AuthorizationSchema)),
+    },
+  }
+}
+
+function toAuthorization(a: z.infer<typeof AuthorizationSchema>): Authorization {
+  return {
+    clientId: a.client.id,
+    clientName: a.client.name,
+    scopes: a.scope ?? [],
+    state: a.state,
+    resourceOwner: a.resourceOwner?.name ?? a.resourceOwner?.id,
+    created: a.dateCreated,
+    // The nested client carries its secret.
+    raw: redactJson(a),
+  }
+}

@@ -1,0 +1,148 @@
+import type { z } from 'zod'
+import type { Profile } from '../config/schema.js'
+import { badResponse, CliError, usageError } from '../errors.js'
+import type { HttpClient, HttpResponse, RetryPolicy } from '../http/client.js'
+import { type ErrorBodyReader, errorFromResponse, parseJson } from '../http/response.js'
+import { parseRetryAfter } from '../http/retry.js'
+import { checkTransport } from '../oauth/transport.js'
+import type { AdminContext, PlannedRequest } from './types.js'
+
+/** A request to an admin API: what `--dry-run` shows, plus what it does not show. */
+export interface ApiRequest extends PlannedRequest {
+  /** Replaces the API's own Authorization for this request (an RFC 7592 registration access token). */
+  authorization?: string
+  headers?: Record<string, string>
+  retry?: RetryPolicy
+}
+
+/** What `--dry-run` may show of a request: never its credentials. */
+export const planned = ({ method, url, body }: ApiRequest): PlannedRequest => (body === undefined ? { method, url } : { method, url, body })
+
+export interface AdminApiOptions {
+  http: HttpClient
+  /** Names the API in messages. */
+  label: string
+  /** Readers for the API's error bodies, tried in order. */
+  readers: ErrorBodyReader[]
+  /** The Authorization header value, fetched on first use (a token request, a password lookup). */
+  authorization?: () => Promise<string>
+  /** A hint for a refused request, e.g. which credentials to check on a 401. */
+  hint?: (res: HttpResponse) => string | undefined
+}
+
+/**
+ * One admin API at one base URL, over the one HTTP layer: JSON in and out, the API's
+ * credentials, its error shapes, and messages that name the call.
+ */
+export class AdminApi {
+  readonly base: URL
+
+  constructor(
+    base: string,
+    private readonly options: AdminApiOptions,
+  ) {
+    checkTransport(base, options.http.insecure, options.label)
+    this.base = new URL(base)
+  }
+
+  /** `path` (already encoded, see pathSegment) under the base URL's path, with query parameters. */
+  url(path: string, query: Record<string, string | number | undefined> = {}): string {
+    const url = new URL(`${this.base.pathname.replace(/\/$/, '')}${path}`, this.base.origin)
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value))
+    return url.href
+  }
+
+  /**
+   * A URI the server handed back (a next page, a results link), resolved against the base. It must
+   * stay on the API's origin: our credentials go with it.
+   */
+  resolve(uri: string): string {
+    const url = new URL(uri, this.base)
+    if (url.origin !== this.base.origin) throw badResponse(`${this.options.label} pointed to another origin (${url.origin}); not following it`, { code: 'foreign_link' })
+    return url.href
+  }
+
+  async send(req: ApiRequest): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers }
+    const authorization = req.authorization ?? (await this.options.authorization?.())
+    if (authorization) headers.authorization = authorization
+    let body: string | undefined
+    if (req.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify(req.body)
+    }
+    return this.options.http.request({ method: req.method, url: req.url, headers, body, retry: req.retry, what: this.describe(req) })
+  }
+
+  /** Send, then turn a non-2xx into its error and a 2xx into the schema's type. */
+  async json<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.infer<S>> {
+    return this.parse(await this.send(req), req, schema)
+  }
+
+  parse<S extends z.ZodType>(res: HttpResponse, req: ApiRequest, schema: S): z.infer<S> {
+    if (res.status < 200 || res.status >= 300) throw this.error(res, req)
+    return parseJson(res, schema, this.describe(req))
+  }
+
+  /** The error a non-2xx response stands for, with the API's hint or the server's Retry-After. */
+  error(res: HttpResponse, req: ApiRequest): CliError {
+    const err = errorFromResponse(res, this.describe(req), this.options.readers)
+    const hint = this.options.hint?.(res) ?? retryAfterHint(res)
+    if (!hint || err.hint) return err
+    return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, hint, cause: err })
+  }
+
+  private describe(req: ApiRequest): string {
+    return `${this.options.label} (${req.method} ${new URL(req.url).pathname})`
+  }
+}
+
+function retryAfterHint(res: HttpResponse): string | undefined {
+  if (res.status !== 429) return undefined
+  const ms = parseRetryAfter(res.headers['retry-after'], Date.now())
+  return ms === undefined ? 'the server is rate limiting: try again later' : `the server asked to wait ${Math.ceil(ms / 1000)} s (Retry-After): try again then`
+}
+
+/**
+ * A client (or scope) id as one URL path segment. `.` and `..` are refused: URL parsers resolve
+ * them (even percent-encoded), which would send the request to another resource.
+ */
+export function pathSegment(id: string, what = 'client id'): string {
+  if (id === '' || id === '.' || id === '..') throw usageError(`${what} ${JSON.stringify(id)} is not valid`, { code: 'bad_id' })
+  // ":" and "@" are legal in a path segment (RFC 3986 pchar) and appear in ids such as Genesys scope ids.
+  return encodeURIComponent(id).replaceAll('%3A', ':').replaceAll('%40', '@')
+}
+
+/**
+ * The Bearer token an admin API takes, from the profile's own credentials the way `token get`
+ * gets one (cache, refresh, client credentials). Fetched once per command run.
+ */
+export function profileBearer(ctx: AdminContext, profile: Profile): () => Promise<string> {
+  let pending: Promise<string> | undefined
+  const fetchToken = async () => {
+    const [{ getToken }, { DEFAULT_MIN_TTL_SECONDS }] = await Promise.all([import('../tokens/get-token.js'), import('../tokens/cache.js')])
+    const { token } = await getToken(
+      { grant: 'auto', scopes: [], minTtl: DEFAULT_MIN_TTL_SECONDS, force: false, params: {} },
+      { profileName: ctx.profileName, profile, store: await ctx.store(), http: ctx.http, env: ctx.env, configDir: ctx.configDir, now: ctx.now },
+    )
+    return `Bearer ${token.access_token}`
+  }
+  return () => (pending ??= fetchToken())
+}
+
+/**
+ * A base URL from a profile setting that is either a bare host (the vendor's scheme and port
+ * apply) or an explicit http(s) URL, which private deployments and local test servers use.
+ * Plain http passes only the transport rule (loopback, or --insecure).
+ */
+export function explicitOrigin(value: string, what: string): URL | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw usageError(`${what} ${JSON.stringify(value)} is not a valid URL`, { code: 'bad_url' })
+  }
+  if (url.pathname !== '/' || url.search || url.hash) throw usageError(`${what} must be a bare origin such as https://host:port (got a path or query)`, { code: 'bad_url' })
+  return url
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod'
+import type { Profile } from '../config/schema.js'
+import { usageError } from '../errors.js'
+import type { HttpResponse } from '../http/client.js'
+import type { ErrorBodyReader } from '../http/response.js'
+import { adminClient } from './client.js'
+import { AdminApi, type ApiRequest, planned, profileBearer } from './http.js'
+import type { AdminBackend, AdminClient, AdminContext } from './types.js'
+
+const LABEL = 'phone.com'
+export const PHONECOM_BASE = 'https://api.phone.com/v4'
+const TOKEN_PATH = '/oauth/access-token'
+
+/** Items per list request (phone.com's own CLI asks for 25; the API echoes limit and total). */
+export const PHONECOM_PAGE = 100
+
+/** The API base is where the profile's token endpoint lives (`…/v4/oauth/access-token`), else phone.com's. */
+export function phonecomBase(profile: Pick<Profile, 'endpoints'>): string {
+  const token = profile.endpoints.token
+  return token?.endsWith(TOKEN_PATH) ? token.slice(0, -TOKEN_PATH.length) : PHONECOM_BASE
+}
+
+/** Mason `{"@error": {"@httpStatusCode", "@message", "@code"?, "@messages"?}}`. */
+export const masonErrorBody: ErrorBodyReader = (body) => {
+  const e = (body as { '@error'?: unknown } | null)?.['@error'] as Record<string, unknown> | undefined
+  if (!e || typeof e !== 'object') return undefined
+  const text = (key: string) => (typeof e[key] === 'string' ? (e[key] as string) : undefined)
+  const code = text('@code')
+  const message = text('@message')
+  const more = Array.isArray(e['@messages']) ? e['@messages'].filter((m): m is string => typeof m === 'string') : []
+  const description = [code ? message : undefined, ...more].filter(Boolean).join('; ')
+  return { error: code ?? message ?? `http_${String(e['@httpStatusCode'])}`, description: description || undefined }
+}
+
+const PhonecomClientSchema = z.object({ id: z.int(), client_name: z.string() }).loose()
+const RedirectItemSchema = z
+  .object({
+    id: z.int(),
+    // RedirectUriFull's own fields are not in the spec: accept the URI bare or as {redirect_uri}.
+    redirect_uri: z.union([z.string(), z.object({ redirect_uri: z.string() }).loose()]),
+  })
+  .loose()
+const listing = <T extends z.ZodType>(item: T) => z.object({ total: z.int().nonnegative(), items: z.array(item) }).loose()
+const DeletedSchema = z.object({ success: z.literal(true) }).loose()
+const TokenInfoSchema = z.object({ scope_details: z.array(z.object({ voip_id: z.int().optional() }).loose()).optional() }).loose()
+
+const uriOf = (item: z.infer<typeof RedirectItemSchema>) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)
+
+function toAdminClient(c: z.infer<typeof PhonecomClientSchema>, redirectUris: string[] = []): AdminClient {
+  return adminClient({ id: String(c.id), name: c.client_name, grantTypes: [], redirectUris, scopes: [] }, c)
+}
+
+/** phone.com client ids are integers; anything else cannot name one. */
+function clientId(id: string): string {
+  if (!/^\d+$/.test(id)) throw usageError(`phone.com client ids are numbers (got ${JSON.stringify(id)})`, { code: 'bad_id' })
+  return id
+}
+
+/**
+ * phone.com API v4 `/accounts/{account}/oauth/clients`: list, read, delete, and redirect URIs
+ * (the one part of a client the API can change). The account is the one the profile's token
+ * belongs to (`GET /oauth/access-token`, `scope_details[].voip_id`).
+ */
+export function phonecomBackend(ctx: AdminContext): AdminBackend {
+  const api = new AdminApi(phonecomBase(ctx.profile), {
+    http: ctx.http,
+    label: LABEL,
+    readers: [masonErrorBody],
+    authorization: profileBearer(ctx, { ...ctx.profile, endpoints: { ...ctx.profile.endpoints, token: ctx.profile.endpoints.token ?? `${PHONECOM_BASE}${TOKEN_PATH}` } }),
+    hint: (res: HttpResponse) => (res.status === 401 ? `the access token of profile ${ctx.profileName} was refused: get a new one with oauthctl token get --force` : undefined),
+  })
+
+  let account: Promise<number> | undefined
+  const accountId = () =>
+    (account ??= api.json({ method: 'GET', url: api.url(TOKEN_PATH) }, TokenInfoSchema).then((info) => {
+      const id = info.scope_details?.find((d) => d.voip_id !== undefined)?.voip_id
+      if (id === undefined) {
+        throw usageError(`the token of profile ${ctx.profileName} names no phone.com account (scope_details.voip_id)`, {
+          code: 'no_account',
+          hint: 'client administration needs an account-owner token: give the profile --scope account-owner',
+        })
+      }
+      return id
+    }))
+  const clientsUrl = async (rest = '', query: Record<string, number> = {}) => api.url(`/accounts/${await accountId()}/oauth/clients${rest}`, query)
+
+  /** Every item of a limit/offset listing, or the first `limit`. */
+  const collect = async <T extends z.ZodType>(rest: string, item: T, limit?: number) => {
+    const items: z.infer<T>[] = []
+    for (;;) {
+      const size = limit === undefined ? PHONECOM_PAGE : Math.min(PHONECOM_PAGE, limit - items.length)
+      const page = await api.json({ method: 'GET', url: await clientsUrl(rest, { limit: size, offset: items.length }) }, listing(item))
+      items.push(...page.items)
+      if (page.items.length === 0 || items.length >= page.total) return { items, more: false }
+      if (limit !== undefined && items.length >= limit) return { items, more: true }
+    }
+  }
+
+  const redirects = (id: string) => collect(`/${clientId(id)}/redirect-uris`, RedirectItemSchema)
+
+  const get = async (id: string) => {
+    const client = await api.json({ method: 'GET', url: await clientsUrl(`/${clientId(id)}`) }, PhonecomClientSchema)
+    return toAdminClient(client, (await redirects(id)).items.map(uriOf))
+  }
+
+  return {
+    label: LABEL,
+    lacks: {
+      create: 'API v4 has no operation that creates OAuth clients; create them in the phone.com account',
+      rotateSecret: 'API v4 has no secret rotation',
+    },
+    fields: new Set(['redirectUris']),
+
+    async list({ limit }) {
+      const { items, more } = await collect('', PhonecomClientSchema, limit)
+      // Redirect URIs are a separate listing per client: `clients get ID` shows them.
+      return { clients: items.map((c) => toAdminClient(c)), more }
+    },
+
+    get,
+
+    /** The redirect URIs become exactly the given set: new ones are added first, so the client always keeps one. */
+    async update(id, spec) {
+      const wanted = spec.redirectUris ?? []
+      const current = (await redirects(id)).items
+      const have = new Set(current.map(uriOf))
+      const base = await clientsUrl(`/${clientId(id)}/redirect-uris`)
+      const requests: ApiRequest[] = [
+        ...wanted.filter((uri) => !have.has(uri)).map((uri): ApiRequest => ({ method: 'POST', url: base, body: { redirect_uri: uri } })),
+        ...current.filter((item) => !wanted.includes(uriOf(item))).map((item): ApiRequest => ({ method: 'DELETE', url: `${base}/${item.id}` })),
+      ]
+      return {
+        requests: requests.map(planned),
+        apply: async () => {
+          for (const request of requests) {
+            const res = await api.send(request)
+            api.parse(res, request, request.method === 'POST' ? RedirectItemSchema : DeletedSchema)
+          }
+          return get(id)
+        },
+      }
+    },
+
+    async delete(id) {
+      const request: ApiRequest = { method: 'DELETE', url: await clientsUrl(`/${clientId(id)}`) }
+      return {
+        requests: [planned(request)],
+        apply: async () => {
+          const res = await api.send(request)
+          if (res.status === 404) return { id, deleted: false }
+          api.parse(res, request, DeletedSchema)
+          return { id, deleted: true }
+        },
+      }
+    },
+  }
+}
