@@ -122,7 +122,8 @@ export class HttpClient {
         continue
       }
       if (last || !RETRY_STATUSES.has(response.status)) return response
-      const delay = retryDelayMs(attempt, response.headers['retry-after'], this.options)
+      // Retry-After (RFC 9110), else RateLimit-Reset (seconds; Persona and the IETF ratelimit-headers draft).
+      const delay = retryDelayMs(attempt, response.headers['retry-after'] ?? response.headers['ratelimit-reset'], this.options)
       if (delay > this.options.maxRetryWaitMs) return response
       await this.wait(delay, what, `status ${response.status}`)
     }
