@@ -31,7 +31,8 @@ export interface Sandboxed {
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('OAUTHCTL_') || /_proxy$/i.test(k) || k === 'NODE_EXTRA_CA_CERTS') continue
+    // NODE_ENV=test (set by vitest) would make oclif print development warnings a user never sees.
+    if (v === undefined || k.startsWith('OAUTHCTL_') || /_proxy$/i.test(k) || k === 'NODE_EXTRA_CA_CERTS' || k === 'NODE_ENV') continue
     env[k] = v
   }
   env.CI = '1'

@@ -142,7 +142,7 @@ describe('rfc7591: read, update, rotate, delete (RFC 7592)', () => {
     const { client, secret } = await createClient()
     const { accessToken } = (await registrations())[client.id] as { accessToken: string }
     sandbox.resetCounts()
-    const got = await t.run(['clients', 'get', client.id, '--json', '-v'])
+    const got = await t.run(['clients', 'get', '--json', '-v', '--', client.id])
     expect(got, got.stderr).toMatchObject({ code: 0 })
     expect(JSON.parse(got.stdout)).toMatchObject({ id: client.id, name: 'svc', grantTypes: ['client_credentials'], raw: { client_secret: '[REDACTED]', registration_access_token: '[REDACTED]' } })
     for (const value of [secret, accessToken]) {
@@ -159,21 +159,21 @@ describe('rfc7591: read, update, rotate, delete (RFC 7592)', () => {
 
   it('updates with the whole metadata (GET, then PUT), keeping what it does not change', async () => {
     const { client } = await createClient(['--scope', 'api:read'])
-    const dry = await t.run(['clients', 'update', client.id, '--name', 'renamed', '--dry-run', '--json'])
+    const dry = await t.run(['clients', 'update', '--name', 'renamed', '--dry-run', '--json', '--', client.id])
     const [put] = JSON.parse(dry.stdout).requests
     expect(put).toMatchObject({ method: 'PUT', url: `${sandbox.issuer}/reg/${client.id}`, body: { client_id: client.id, client_name: 'renamed', scope: 'api:read', grant_types: ['client_credentials'] } })
     for (const field of ['client_secret', 'registration_access_token', 'registration_client_uri', 'client_id_issued_at', 'client_secret_expires_at']) expect(put.body).not.toHaveProperty(field)
 
-    const updated = await t.run(['clients', 'update', client.id, '--name', 'renamed'])
+    const updated = await t.run(['clients', 'update', '--name', 'renamed', '--', client.id])
     expect(updated.code).toBe(0)
     expect(updated.stdout).toMatch(/^name: renamed\ngrant types: client_credentials\nscopes: api:read$/m)
-    const got = await t.run(['clients', 'get', client.id, '--json'])
+    const got = await t.run(['clients', 'get', '--json', '--', client.id])
     expect(JSON.parse(got.stdout)).toMatchObject({ name: 'renamed', scopes: ['api:read'] })
   })
 
   it('asks the server for a new secret and says it is not supported when it keeps the old one (exit 2)', async () => {
     const { client, secret } = await createClient(['--save-profile', 'svc'])
-    const rotated = await t.run(['clients', 'rotate-secret', client.id, '--yes'])
+    const rotated = await t.run(['clients', 'rotate-secret', '--yes', '--', client.id])
     expect(rotated.code).toBe(2)
     expect(rotated.stderr).toMatch(/^error: rotate-secret is not supported by this server: its RFC 7592 update kept the current client secret$/m)
     expect(rotated.stdout).toBe('')
@@ -185,14 +185,14 @@ describe('rfc7591: read, update, rotate, delete (RFC 7592)', () => {
   it('deletes with --yes (and refuses without it), forgetting the registration', async () => {
     const { client } = await createClient()
     sandbox.resetCounts()
-    const refused = await t.run(['clients', 'delete', client.id])
+    const refused = await t.run(['clients', 'delete', '--', client.id])
     expect(refused.code).toBe(2)
     expect(sandbox.requestCount(`/reg/${client.id}`)).toBe(0)
-    const dry = await t.run(['clients', 'delete', client.id, '--dry-run'])
+    const dry = await t.run(['clients', 'delete', '--dry-run', '--', client.id])
     expect(dry.stdout).toBe(`dry run: would send\nDELETE ${sandbox.issuer}/reg/${client.id}\n`)
     expect(sandbox.requestCount(`/reg/${client.id}`)).toBe(0)
 
-    const deleted = await t.run(['clients', 'delete', client.id, '--yes'])
+    const deleted = await t.run(['clients', 'delete', '--yes', '--', client.id])
     expect(deleted.code).toBe(0)
     expect(deleted.stdout).toBe(`deleted client ${client.id}\n`)
     expect(await credentials()).not.toHaveProperty('profile/admin/registration')

@@ -89,7 +89,12 @@ export function toCliError(err: unknown): CliError {
   const e = err as { parse?: unknown; flags?: string[]; args?: string[]; message?: string; oclif?: { exit?: number } }
   if (e && typeof e === 'object' && 'parse' in e) {
     // Never echo what followed an unknown flag: it may be a secret typed by mistake.
-    if (Array.isArray(e.flags)) return usageError(`unknown flag ${e.flags.map((f) => f.split('=')[0]).join(', ')}`, { code: 'unknown_flag', hint: 'see --help' })
+    if (Array.isArray(e.flags)) {
+      return usageError(`unknown flag ${e.flags.map((f) => f.split('=')[0]).join(', ')}`, {
+        code: 'unknown_flag',
+        hint: 'see --help; an argument that starts with "-" (such as some client ids) goes after --',
+      })
+    }
     if (Array.isArray(e.args)) return usageError(`unexpected argument${e.args.length > 1 ? 's' : ''} (${e.args.length})`, { code: 'unexpected_argument', hint: 'see --help' })
     return usageError(firstLine(e.message), { code: 'bad_flag', hint: 'see --help' })
   }
