@@ -44,7 +44,11 @@ const knownSecrets = new Set<string>()
 
 /** Remember a secret value so that it is scrubbed from any text that later passes the redactor. */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value)
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return
+  knownSecrets.add(value)
+  // The same secret percent-encoded, as it travels in URLs and form bodies (and comes back in echoed pages).
+  knownSecrets.add(encodeURIComponent(value))
+  knownSecrets.add(new URLSearchParams({ v: value }).toString().slice(2))
 }
 
 /** JWS/JWE compact serialisations: redacted wherever they appear, whatever they are called. */
@@ -79,7 +83,7 @@ function redactJsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactJsonValue)
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)]),
+      Object.entries(value).map(([k, v]) => [redactText(k), isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)]),
     )
   }
   return typeof value === 'string' ? redactText(value) : value

@@ -6,7 +6,8 @@ export function parseKeyValues(pairs: readonly string[] | undefined, flag: strin
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=')
     if (eq <= 0) throw usageError(`${flag} takes KEY=VALUE (got an entry without "=")`, { code: 'bad_param' })
-    out[pair.slice(0, eq)] = pair.slice(eq + 1)
+    // defineProperty: a key such as __proto__ is a parameter name like any other, not the prototype.
+    Object.defineProperty(out, pair.slice(0, eq), { value: pair.slice(eq + 1), enumerable: true, writable: true, configurable: true })
   }
   return out
 }

@@ -29,7 +29,11 @@ export function fromOAuthLibrary(err: unknown, what: string): unknown {
     if (code === oauth.HTTP_REQUEST_FORBIDDEN || code === oauth.REQUEST_PROTOCOL_FORBIDDEN) {
       return usageError(`refusing ${what}: ${err.message}`, { code: 'insecure_transport' })
     }
-    if (VERIFICATION_CODES.has(code)) {
+    // oauth4webapi reports some JWT checks (a missing nonce, an unannounced alg) as an invalid response;
+    // they carry the token's claims or header, and a failed token check is exit 4, not a broken server.
+    const cause = err.cause as { claims?: unknown; header?: unknown } | undefined
+    const jwtCheck = code === oauth.INVALID_RESPONSE && typeof cause === 'object' && cause !== null && ('claims' in cause || 'header' in cause)
+    if (VERIFICATION_CODES.has(code) || jwtCheck) {
       return new CliError('server_refused', `${what}: ${redactText(err.message)}`, { code: 'verification_failed' })
     }
     return badResponse(`${what} returned an invalid response: ${redactText(err.message)}`, { code: 'invalid_response' })
