@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { parseKeyValues } from '../lib/cli/input.js'
+import { advancedRequestFlags, advancedRequestOptions } from '../lib/cli/token-flags.js'
 import { openInBrowser } from '../lib/login/browser.js'
 import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/login/login.js'
 import { describeLogin } from '../lib/login/store-login.js'
@@ -10,13 +11,15 @@ export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Log in interactively: in a browser (code, implicit) or with a code on another device.'
   static override description = `--flow code (the default) opens the authorization server's login page in your browser and receives the answer on http://127.0.0.1:PORT/callback (PKCE S256, state, and a nonce when openid is in scope). --flow device prints a URL and a code to enter on any device; use it over SSH or where no browser can reach this machine. --flow implicit is legacy, for servers that offer nothing else.
 The tokens are stored where token get finds them (per profile and scope set); a summary of who logged in goes to stderr. Timing out (--timeout) or Ctrl-C stores nothing and closes the port.
-Without a display, over SSH or in WSL no browser is opened: the URL is printed, over SSH with the ssh -L line that carries the redirect back. BROWSER is honoured.`
+Without a display, over SSH or in WSL no browser is opened: the URL is printed, over SSH with the ssh -L line that carries the redirect back. BROWSER is honoured.
+--par pushes the request to the server first (RFC 9126), so the browser gets only client_id and request_uri; this is automatic when the server's metadata requires it. --request-object signs the request with the profile's private key (JAR, RFC 9101). --dpop binds the tokens to the profile's DPoP key (RFC 9449); --authorization-details asks for a rich authorization request (RFC 9396).`
 
   static override examples = [
     { description: 'Log in with the profile\'s scopes', command: '<%= config.bin %> login' },
     { description: 'On a fixed port the client has registered, with extra scopes', command: '<%= config.bin %> login --port 8765 --scope openid --scope offline_access' },
     { description: 'Over SSH or in a container', command: '<%= config.bin %> login --flow device' },
     { description: 'Force the consent screen', command: '<%= config.bin %> login --param prompt=consent' },
+    { description: 'Pushed and signed request, DPoP-bound tokens', command: '<%= config.bin %> login --par --request-object --dpop' },
   ]
 
   static override flags = {
@@ -26,6 +29,9 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
     'no-open': Flags.boolean({ summary: 'Print the URL instead of opening a browser.' }),
     timeout: Flags.integer({ summary: 'Seconds to wait for the login to complete.', default: DEFAULT_LOGIN_TIMEOUT_SECONDS, min: 1, max: 86_400 }),
     param: Flags.string({ summary: 'Extra authorization request parameter KEY=VALUE (repeatable).', multiple: true }),
+    par: Flags.boolean({ summary: 'Push the authorization request first (PAR, RFC 9126): the browser gets only client_id and request_uri.' }),
+    'request-object': Flags.boolean({ summary: "Sign the authorization request with the profile's private key (JAR, RFC 9101)." }),
+    ...advancedRequestFlags(),
   }
 
   async run(): Promise<void> {
@@ -38,6 +44,8 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
         open: !this.flags['no-open'],
         timeoutSeconds: this.flags.timeout,
         params: parseKeyValues(this.flags.param, '--param'),
+        request: { par: this.flags.par, requestObject: this.flags['request-object'] },
+        ...(await advancedRequestOptions(this.flags)),
       },
       {
         profileName: name,
@@ -47,7 +55,14 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
         env: this.rt.env,
         configDir: this.rt.configDir,
         now: nowSeconds,
-        ui: { info: (line) => this.rt.info(line), warn: (line) => this.rt.warn(line), write: this.rt.io.stderr, tty: Boolean(process.stderr.isTTY) },
+        ui: {
+          info: (line) => this.rt.info(line),
+          // The authorization URL is ours, with no secret in it; redacting would break a request object (JAR) it carries.
+          url: (line) => this.rt.io.stderr(`${line}\n`),
+          warn: (line) => this.rt.warn(line),
+          write: this.rt.io.stderr,
+          tty: Boolean(process.stderr.isTTY),
+        },
         openUrl: (url) => openInBrowser(url, this.rt.env),
         interrupts: process,
       },

@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process'
 import { usageError } from './errors.js'
 import type { StoredToken } from './tokens/token-set.js'
 
-/** The child's environment: ours plus the token (and a ready Authorization value when asked). */
-export function childEnv(token: StoredToken, headerEnv: string | undefined, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * The child's environment: ours plus the token (and a ready Authorization value when asked), and
+ * for a DPoP-bound token the proof made for the one request the child was said to send.
+ */
+export function childEnv(token: StoredToken, headerEnv: string | undefined, env: NodeJS.ProcessEnv, dpopProof?: string): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, OAUTHCTL_ACCESS_TOKEN: token.access_token, OAUTHCTL_TOKEN_TYPE: token.token_type }
   if (headerEnv) out[headerEnv] = `${token.token_type} ${token.access_token}`
+  if (dpopProof) out.OAUTHCTL_DPOP_PROOF = dpopProof
   return out
 }
 

@@ -54,6 +54,7 @@ function context(options: { open?: boolean; tty?: boolean } = {}): FlowContext {
     ui: { info: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`), write: (t) => written.push(t), tty: options.tty ?? false },
     browser: { plan: options.open ? { open: true } : { open: false, reason: 'no-open' }, open: async (url) => void opened.push(url) },
     env: {},
+    verifyIdToken: async () => undefined,
   }
 }
 

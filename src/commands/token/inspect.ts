@@ -5,13 +5,14 @@ import { readStdin } from '../../lib/cli/input.js'
 import { authRequired, usageError } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
 import { readStoredToken } from '../../lib/tokens/get-token.js'
-import { describeInspection, inspectToken } from '../../lib/tokens/inspect.js'
+import { describeBinding, describeInspection, inspectToken, senderBinding } from '../../lib/tokens/inspect.js'
 
 export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
   static override summary = 'Decode a token: JWT header, claims, dates and time left; verify or introspect it.'
   static override description = `With no argument, inspects the profile's stored token (without contacting the server). \`-\` reads the token from stdin. Decoding alone does not verify anything.
 --verify checks the signature against the issuer's JWKS (cached; fetched again once for an unknown key) and iss, aud (against --audience or the profile's audience/resource), exp and nbf with 60 s of clock tolerance; a failed check exits 4 naming it.
---introspect asks the introspection endpoint (RFC 7662) with the client's authentication.`
+--introspect asks the introspection endpoint (RFC 7662) with the client's authentication.
+A sender-constrained token names what it is bound to (its cnf claim, or cnf in the introspection response): a DPoP key (cnf.jkt, RFC 9449) or a client certificate (cnf.x5t#S256, RFC 8705).`
   static override examples = [
     '<%= config.bin %> token inspect',
     '<%= config.bin %> token get | <%= config.bin %> token inspect - --verify',
@@ -52,11 +53,14 @@ export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
         result.introspection = await introspect(session, token)
       }
     }
+    // An opaque token shows its binding only through introspection.
+    const introspectedBinding = inspection.format === 'opaque' ? senderBinding((result.introspection as { cnf?: unknown } | undefined)?.cnf) : undefined
     this.output(result, (r) =>
       [
         describeInspection(inspection),
         r.verification ? `verified: ${(r.verification as { checked: string[] }).checked.join(', ')}` : undefined,
         r.introspection ? `introspection: ${JSON.stringify(r.introspection, null, 2)}` : undefined,
+        introspectedBinding && describeBinding(introspectedBinding),
       ]
         .filter(Boolean)
         .join('\n'),

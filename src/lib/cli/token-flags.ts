@@ -1,6 +1,9 @@
 import { Flags } from '@oclif/core'
 import { grantNames } from '../grants/index.js'
 import type { GrantInputs } from '../grants/types.js'
+import { type AuthorizationDetails, readAuthorizationDetails } from '../oauth/authorization-details.js'
+import type { ProofTarget } from '../oauth/dpop.js'
+import type { SenderOptions } from '../oauth/sender.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
 import type { GetTokenOptions } from '../tokens/get-token.js'
 import { usageError } from '../errors.js'
@@ -25,9 +28,37 @@ export const tokenRequestFlags = {
   'requested-token-type': Flags.string({ summary: 'Token type to ask for in the exchange.', helpGroup: 'GRANT INPUTS' }),
   'assertion-file': Flags.string({ summary: 'Assertion file: a JWT for --grant jwt_bearer (default: one signed with the profile key), or SAML for saml2_bearer.', helpGroup: 'GRANT INPUTS' }),
   'org-name': Flags.string({ summary: 'Organisation name for a vendor SAML bearer grant (Genesys Cloud).', helpGroup: 'GRANT INPUTS' }),
+  ...advancedRequestFlags(),
 }
 
-type TokenRequestFlagValues = {
+/** Rich authorization requests, DPoP and mutual TLS for one command, on top of the profile's settings; shared with `login`. */
+export function advancedRequestFlags() {
+  return {
+    'authorization-details': Flags.string({ summary: 'Rich authorization request (RFC 9396): a JSON array of objects with a "type", inline or in a file.' }),
+    dpop: Flags.boolean({ summary: "Bind the tokens to the profile's DPoP key (RFC 9449), as profiles add --dpop does for every command.", helpGroup: 'SENDER CONSTRAINTS' }),
+    cert: Flags.string({ summary: "Client certificate (PEM) for mutual TLS (RFC 8705), instead of the profile's.", helpGroup: 'SENDER CONSTRAINTS' }),
+    key: Flags.string({ summary: 'Private key (PEM) of --cert.', helpGroup: 'SENDER CONSTRAINTS' }),
+  }
+}
+
+type AdvancedRequestFlagValues = { 'authorization-details'?: string; dpop: boolean; cert?: string; key?: string }
+
+/** The values of advancedRequestFlags(), read and validated (the authorization details file or JSON). */
+export async function advancedRequestOptions(flags: AdvancedRequestFlagValues): Promise<{ sender: SenderOptions; authorizationDetails?: AuthorizationDetails }> {
+  const details = flags['authorization-details']
+  return {
+    sender: { dpop: flags.dpop, tlsCert: flags.cert, tlsKey: flags.key },
+    authorizationDetails: details === undefined ? undefined : await readAuthorizationDetails(details),
+  }
+}
+
+/** The resource request a DPoP proof is made for (`token get --dpop-proof`, `exec`). */
+export const proofTargetFlags = {
+  htm: Flags.string({ summary: 'HTTP method of the resource request the DPoP proof is for.', default: 'GET', helpGroup: 'DPOP PROOF' }),
+  htu: Flags.string({ summary: 'URL of the resource request the DPoP proof is for.', helpGroup: 'DPOP PROOF' }),
+}
+
+type TokenRequestFlagValues = AdvancedRequestFlagValues & {
   grant: string
   scope?: string[]
   audience?: string
@@ -44,10 +75,13 @@ type TokenRequestFlagValues = {
   'requested-token-type'?: string
   'assertion-file'?: string
   'org-name'?: string
+  /** A resource request to make a DPoP proof for (`token get --dpop-proof`, `exec`). */
+  htu?: string
 }
 
 /** Flags into GetTokenOptions, reading the secret inputs from where the flags say they are. */
 export async function tokenOptionsFromFlags(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): Promise<GetTokenOptions> {
+  const { sender, authorizationDetails } = await advancedRequestOptions(flags)
   return {
     grant: flags.grant,
     scopes: flags.scope ?? [],
@@ -57,7 +91,24 @@ export async function tokenOptionsFromFlags(flags: TokenRequestFlagValues, env: 
     force: flags.force,
     params: parseKeyValues(flags.param, '--param'),
     inputs: await grantInputs(flags, env),
+    // A proof for a resource request is worth something only with a token bound to the same key.
+    sender: { ...sender, dpop: sender.dpop || flags.htu !== undefined },
+    authorizationDetails,
   }
+}
+
+/** `--htm`/`--htu` as a proof target, checked: a method token, an absolute http(s) URL. Absent `--htu`: no proof wanted. */
+export function proofTargetFromFlags(flags: { htm: string; htu?: string }): Omit<ProofTarget, 'accessToken' | 'nonce'> | undefined {
+  if (flags.htu === undefined) return undefined
+  if (!/^[A-Za-z]+$/.test(flags.htm)) throw usageError('--htm must be an HTTP method such as GET or POST', { code: 'bad_flag' })
+  let url: URL
+  try {
+    url = new URL(flags.htu)
+  } catch {
+    throw usageError('--htu must be an absolute URL: the resource the request goes to', { code: 'bad_flag' })
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError('--htu must be an http(s) URL', { code: 'bad_flag' })
+  return { htm: flags.htm.toUpperCase(), htu: url.href }
 }
 
 async function grantInputs(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): Promise<GrantInputs> {

@@ -19,12 +19,19 @@ export interface HttpClientOptions {
   maxBodyBytes?: number
   insecure?: boolean
   caFile?: string
+  /** PEM files of a client certificate and its key, presented to servers that ask for one (mutual TLS, RFC 8705). */
+  clientCertificate?: ClientCertificateFiles
   /** Receives trace lines (already redacted) when verbose output is on. */
   trace?: (line: string) => void
   /** Tests pass an undici MockAgent here. */
   dispatcher?: Dispatcher
   sleep?: (ms: number) => Promise<void>
   random?: () => number
+}
+
+export interface ClientCertificateFiles {
+  cert: string
+  key: string
 }
 
 /** `safe`: may be repeated after a failure (idempotent, or a token request); `auto`: by method. */
@@ -75,11 +82,13 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
  * cap, typed errors and a redacted trace. undici is loaded on the first request, not before.
  */
 export class HttpClient {
-  private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile'>> &
-    Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile'>
+  private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>> &
+    Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>
   private dispatcherPromise?: Promise<Dispatcher>
   private requestCount = 0
   private readonly rawByResponse = new WeakMap<Response, HttpResponse>()
+  /** Clients that present a certificate, by certificate: they share this one's settings and are closed with it. */
+  private readonly withCertificate = new Map<string, HttpClient>()
 
   constructor(options: HttpClientOptions = {}) {
     this.options = {
@@ -103,6 +112,20 @@ export class HttpClient {
   /** Requests sent so far (attempts, not calls): lets callers prove a path made none. */
   get requestsSent(): number {
     return this.requestCount
+  }
+
+  /**
+   * The same layer presenting a client certificate (RFC 8705). A separate client, because undici
+   * fixes the TLS options of a dispatcher when it is created; it is closed with this one.
+   */
+  withClientCertificate(certificate: ClientCertificateFiles): HttpClient {
+    const id = `${certificate.cert}\0${certificate.key}`
+    let client = this.withCertificate.get(id)
+    if (!client) {
+      client = new HttpClient({ ...this.options, clientCertificate: certificate })
+      this.withCertificate.set(id, client)
+    }
+    return client
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -158,6 +181,7 @@ export class HttpClient {
 
   /** Close idle keep-alive sockets. Safe to call twice; a later request opens a new dispatcher. */
   async close(): Promise<void> {
+    await Promise.all([...this.withCertificate.values()].map((client) => client.close()))
     const pending = this.dispatcherPromise
     if (!pending || this.options.dispatcher) return
     this.dispatcherPromise = undefined
@@ -177,11 +201,14 @@ export class HttpClient {
   private async createDispatcher(): Promise<Dispatcher> {
     if (this.options.dispatcher) return this.options.dispatcher
     const { EnvHttpProxyAgent } = await import('undici')
-    const connect: Record<string, unknown> = { timeout: this.options.connectTimeoutMs }
-    if (this.options.insecure) connect.rejectUnauthorized = false
-    if (this.options.caFile) connect.ca = trustedCertificates(this.options.caFile)
+    const tls: Record<string, unknown> = {}
+    if (this.options.insecure) tls.rejectUnauthorized = false
+    if (this.options.caFile) tls.ca = trustedCertificates(this.options.caFile)
+    if (this.options.clientCertificate) Object.assign(tls, clientCertificate(this.options.clientCertificate))
     return new EnvHttpProxyAgent({
-      connect,
+      connect: { timeout: this.options.connectTimeoutMs, ...tls },
+      // Through an HTTPS_PROXY tunnel the server's TLS is set up from requestTls, not connect.
+      requestTls: tls,
       headersTimeout: this.options.requestTimeoutMs,
       bodyTimeout: this.options.requestTimeoutMs,
       keepAliveTimeout: 10_000,
@@ -279,6 +306,17 @@ function trustedCertificates(caFile: string): string[] {
   } catch (err) {
     throw usageError(`cannot read CA file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'ca_file' })
   }
+}
+
+function clientCertificate(files: ClientCertificateFiles): { cert: string; key: string } {
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path, 'utf8')
+    } catch (err) {
+      throw usageError(`cannot read the client ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'client_certificate' })
+    }
+  }
+  return { cert: read(files.cert, 'certificate'), key: read(files.key, 'key') }
 }
 
 function errorCode(err: unknown): string {

@@ -5,7 +5,19 @@ import { type CallbackVerdict, startLoopbackServer } from './loopback-server.js'
 import type { FlowContext, FlowOptions } from './types.js'
 
 /** Parameters oauthctl sets on an authorization request itself; `--param` may not replace them. */
-export const PROTOCOL_PARAMETERS = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method']
+export const PROTOCOL_PARAMETERS = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'response_mode',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'request',
+  'request_uri',
+  'dpop_jkt',
+]
 
 /** The authorization URL: the request's parameters, then the protocol's, which win. */
 export function authorizationUrl(endpoint: string, parameters: URLSearchParams, protocol: Record<string, string>): URL {
@@ -35,7 +47,8 @@ export function checkAuthorizationResponse(
 
 export interface BrowserLogin<T> {
   mode: 'query' | 'fragment'
-  authorizationUrl: (redirectUri: string) => URL
+  /** May ask the server first (a pushed authorization request), once the redirect URI is known. */
+  authorizationUrl: (redirectUri: string) => URL | Promise<URL>
   handle: (params: URLSearchParams, redirectUri: string) => CallbackVerdict<T>
 }
 
@@ -43,7 +56,8 @@ export interface BrowserLogin<T> {
 export async function loopbackLogin<T>(login: BrowserLogin<T>, options: FlowOptions, ctx: FlowContext): Promise<T> {
   const server = await startLoopbackServer({ port: options.port, mode: login.mode, signal: ctx.signal, handle: login.handle })
   try {
-    await presentLoopbackUrl(login.authorizationUrl(server.redirectUri).href, server.port, ctx.browser, ctx.ui, ctx.env)
+    const url = await login.authorizationUrl(server.redirectUri)
+    await presentLoopbackUrl(url.href, server.port, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
     return await server.result
   } finally {
     await server.close()

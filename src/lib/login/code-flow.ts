@@ -1,12 +1,14 @@
 import * as oauth from 'oauth4webapi'
 import { requireEndpoint } from '../oauth/endpoints.js'
+import { authorizationRequestUrl } from './authorization-request.js'
 import { authorizationUrl, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
 import type { FlowContext, FlowOptions, FlowResult } from './types.js'
 
 /**
  * Authorization code with PKCE (S256, always), `state`, and a `nonce` when `openid` is asked for;
  * the code comes back to the loopback server and is exchanged with the profile's client
- * authentication before the browser is told the login worked.
+ * authentication before the browser is told the login worked. With DPoP the code is bound to the
+ * key (`dpop_jkt`), and the exchange carries a proof made with it.
  */
 export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<FlowResult> {
   const { session } = ctx
@@ -15,6 +17,7 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
   const state = oauth.generateRandomState()
   // The nonce binds the ID token to this request; without openid there is no ID token to bind.
   const nonce = options.parameters.get('scope')?.split(' ').includes('openid') ? oauth.generateRandomNonce() : undefined
+  const dpopJkt = await session.dpopThumbprint()
   const protocol: Record<string, string> = {
     client_id: session.client.client_id,
     response_type: 'code',
@@ -22,11 +25,14 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     ...(nonce && { nonce }),
+    ...(dpopJkt && { dpop_jkt: dpopJkt }),
   }
+  const request = options.request ?? { par: false, requestObject: false }
   return loopbackLogin(
     {
       mode: 'query',
-      authorizationUrl: (redirectUri) => authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }),
+      authorizationUrl: (redirectUri) =>
+        authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
       handle: (params, redirectUri) => {
         const checked = checkAuthorizationResponse(session, params, state)
         if (!('params' in checked)) return checked
@@ -40,6 +46,13 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
 
 async function exchangeCode(callback: URLSearchParams, redirectUri: string, verifier: string, nonce: string | undefined, ctx: FlowContext): Promise<FlowResult> {
   const { session, signal } = ctx
+  if (session.vendor?.tokenRequest) {
+    // A vendor with its own token request encoding (phone.com's JSON body, APIMatic's user-grant endpoint).
+    const code = callback.get('code') ?? ''
+    const response = await session.grant('authorization_code', new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: verifier }))
+    if (response.id_token) await ctx.verifyIdToken(response.id_token)
+    return { response, grant: 'authorization_code' }
+  }
   let claims: oauth.IDToken | undefined
   const response = await session.tokenRequest(
     'token endpoint (authorization_code)',
@@ -54,5 +67,7 @@ async function exchangeCode(callback: URLSearchParams, redirectUri: string, veri
       return processed
     },
   )
+  // Checked here, before the browser is told "Logged in": a bad signature must show the error page.
+  if (response.id_token) await ctx.verifyIdToken(response.id_token)
   return { response, claims, grant: 'authorization_code' }
 }

@@ -1,4 +1,6 @@
-import { CliError, usageError } from '../errors.js'
+import { CliError, OAuthError, usageError } from '../errors.js'
+import type { AuthorizationDetails } from '../oauth/authorization-details.js'
+import { type SenderOptions, withSender } from '../oauth/sender.js'
 import { grantParameters, openSession, requestedShape, type TokenContext, verifyIdToken } from '../tokens/get-token.js'
 import { isWsl, planBrowser } from './browser.js'
 import { PROTOCOL_PARAMETERS } from './browser-login.js'
@@ -6,7 +8,7 @@ import { codeFlow } from './code-flow.js'
 import { deviceFlow } from './device-flow.js'
 import { implicitFlow } from './implicit-flow.js'
 import { type LoginSummary, loginSummary, storeLogin } from './store-login.js'
-import type { LoginFlowFn, LoginUi } from './types.js'
+import type { AuthorizationRequestOptions, LoginFlowFn, LoginUi } from './types.js'
 
 const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow } satisfies Record<string, LoginFlowFn>
 
@@ -22,6 +24,12 @@ export interface LoginOptions {
   open: boolean
   timeoutSeconds: number
   params: Record<string, string>
+  /** PAR and JAR, for the code flow. */
+  request: AuthorizationRequestOptions
+  /** RFC 9396 rich authorization request. */
+  authorizationDetails?: AuthorizationDetails
+  /** DPoP or a client certificate for this login, on top of the profile's. */
+  sender?: SenderOptions
 }
 
 export interface LoginContext extends TokenContext {
@@ -36,18 +44,23 @@ export interface LoginContext extends TokenContext {
  * and until Ctrl-C, then store the validated tokens where `token get` finds them. A login that
  * ends early stores nothing and leaves no port open.
  */
-export async function login(options: LoginOptions, ctx: LoginContext): Promise<LoginSummary> {
+export async function login(options: LoginOptions, loginContext: LoginContext): Promise<LoginSummary> {
   const reserved = Object.keys(options.params).filter((key) => PROTOCOL_PARAMETERS.includes(key))
   if (reserved.length > 0) throw usageError(`--param cannot set ${reserved.join(', ')}: oauthctl sets it for the flow`, { code: 'bad_param' })
+  if (options.flow !== 'code' && (options.request.par || options.request.requestObject)) {
+    throw usageError(`--${options.request.par ? 'par' : 'request-object'} applies to --flow code only`, { code: 'bad_flag' })
+  }
+  const ctx = { ...loginContext, profile: withSender(loginContext.profile, options.sender) }
   const abort = loginAbort(options.timeoutSeconds, ctx.interrupts)
   try {
     const session = await openSession(ctx)
     const { profile } = session
     const requested = requestedShape(profile, { scopes: options.scopes })
+    const parameters = grantParameters(profile, requested, options.params, options.authorizationDetails)
     // A vendor that logs in without a browser (Persona, Nutanix) replaces the code flow.
     const flow = (options.flow === 'code' && session.vendor?.loginFlow) || FLOWS[options.flow]
     const result = await flow(
-      { port: options.port ?? profile.redirectPort, parameters: grantParameters(profile, requested, options.params) },
+      { port: options.port ?? profile.redirectPort, parameters, request: options.request },
       {
         session,
         http: ctx.http,
@@ -55,6 +68,7 @@ export async function login(options: LoginOptions, ctx: LoginContext): Promise<L
         ui: ctx.ui,
         browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
         env: ctx.env,
+        verifyIdToken: (idToken) => verifyIdToken(idToken, session, ctx),
       },
     )
     abort.signal.throwIfAborted()
@@ -65,10 +79,19 @@ export async function login(options: LoginOptions, ctx: LoginContext): Promise<L
   } catch (err) {
     // Aborted work fails in its own words (a cancelled request, a rejected sleep): report why it was aborted.
     if (abort.signal.aborted) throw abort.signal.reason
-    throw err
+    throw options.request.par ? err : withParHint(err)
   } finally {
     abort.dispose()
   }
+}
+
+/**
+ * A client registered to require PAR is refused at the authorization endpoint, and the discovery
+ * document cannot say so (the requirement is the client's): point at --par.
+ */
+function withParHint(err: unknown): unknown {
+  if (!(err instanceof OAuthError) || err.error !== 'invalid_request' || !/pushed authorization request/i.test(err.errorDescription ?? '')) return err
+  return new OAuthError(err.error, err.errorDescription, err.httpStatus, 'this client must use a pushed authorization request: run oauthctl login --par')
 }
 
 /** One signal for both ways a login ends early: the timeout (exit 3) and the first Ctrl-C (exit 130). */

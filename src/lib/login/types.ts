@@ -7,6 +7,12 @@ import type { BrowserPlan } from './browser.js'
 /** Where a login talks to the user: stderr, always (stdout carries the result only). */
 export interface LoginUi {
   info(line: string): void
+  /**
+   * Shows the lines that carry the authorization URL, as they are: the redactor would hide a
+   * request object (JAR) in it, which is signed, not secret, and what the browser needs.
+   * Without it they go to `info`.
+   */
+  url?(line: string): void
   warn(line: string): void
   /** Raw stderr, for the device flow's countdown line. */
   write(text: string): void
@@ -28,13 +34,24 @@ export interface FlowContext {
   ui: LoginUi
   browser: Browser
   env: NodeJS.ProcessEnv
+  /** The ID token's signature check against the issuer's keys (oauth4webapi checks the claims). */
+  verifyIdToken(idToken: string): Promise<void>
 }
 
 export interface FlowOptions {
   /** Loopback port for the browser flows; absent: any free port. */
   port?: number
-  /** scope, audience, resource and extra parameters for the authorization request. */
+  /** scope, audience, resource, authorization details and extra parameters for the authorization request. */
   parameters: URLSearchParams
+  /** How the code flow hands its request to the browser (PAR, JAR); absent: as plain query parameters. */
+  request?: AuthorizationRequestOptions
+}
+
+export interface AuthorizationRequestOptions {
+  /** Push the request first (RFC 9126); also done when the server's metadata requires it. */
+  par: boolean
+  /** Send the request as an object signed with the profile's private key (RFC 9101). */
+  requestObject: boolean
 }
 
 export interface FlowResult {

@@ -1,36 +1,74 @@
 import * as oauth from 'oauth4webapi'
 import type { Profile } from '../config/schema.js'
-import { authRequired, badResponse, usageError } from '../errors.js'
+import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
 import { type ClientSecret, describeSource } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
 import { loadClientKey } from './client-key.js'
 import { type Vendor, type VendorContext, vendorFor } from '../vendors/index.js'
+import type { VendorSecrets } from '../vendors/types.js'
+import { createDpopProof } from './dpop.js'
 import { authorizationServer, effectiveEndpoints } from './endpoints.js'
 import { fromOAuthLibrary } from './library-errors.js'
 import { checkTransport } from './transport.js'
 
+/** What oauth4webapi's request functions get from `call()`: our fetch, the transport rule, and DPoP when the profile uses it. */
+export interface RequestOptions {
+  [oauth.customFetch]: typeof fetch
+  [oauth.allowInsecureRequests]?: boolean
+  /** oauth4webapi adds a proof to the token and PAR requests it sends with this handle. */
+  DPoP?: oauth.DPoPHandle
+  /** Our own proof, for the requests oauth4webapi makes none for (revocation, introspection). */
+  headers?: Record<string, string>
+}
+
+export interface SessionOptions {
+  /** The profile's DPoP key pair (RFC 9449), loaded when a request first needs a proof. */
+  dpopKey?: () => Promise<oauth.CryptoKeyPair>
+  /** Where vendor hooks find credentials beyond the client secret (Nutanix: the Prism user's password). */
+  secrets?: VendorSecrets
+}
+
 /**
  * Everything oauth4webapi needs to talk to one profile's authorization server over our HTTP
- * layer: the server metadata, the client, its authentication and the request options.
+ * layer: the server metadata, the client, its authentication and the request options, with the
+ * sender constraints the profile asks for (a DPoP key, a client certificate on the HTTP layer).
  */
 export class OAuthSession {
   readonly as: oauth.AuthorizationServer
   readonly client: oauth.Client
   readonly vendor?: Vendor
+  private dpop?: Promise<{ keyPair: oauth.CryptoKeyPair; handle: oauth.DPoPHandle }>
+  /** DPoP-Nonce values by origin, for our own proofs (oauth4webapi's handle keeps its own). */
+  private readonly dpopNonces = new Map<string, string>()
 
   constructor(
     readonly profile: Profile,
     private readonly http: HttpClient,
     private readonly secret: ClientSecret | undefined,
+    private readonly senders: SessionOptions = {},
   ) {
     if (!profile.clientId) {
       throw usageError('the profile has no client id', { code: 'no_client_id', hint: 'oauthctl profiles add NAME --client-id ID (or OAUTHCTL_CLIENT_ID)' })
     }
     this.as = authorizationServer(profile)
-    this.client = { client_id: profile.clientId }
+    // RFC 8705 §5: with a client certificate, the server's mtls_endpoint_aliases (when it has any) are the endpoints to use.
+    this.client = { client_id: profile.clientId, use_mtls_endpoint_aliases: profile.tlsCert !== undefined }
     this.vendor = vendorFor(profile.provider)
+  }
+
+  /** The JWK thumbprint of the DPoP key (`dpop_jkt`, RFC 9449 §10); undefined without DPoP. */
+  async dpopThumbprint(): Promise<string | undefined> {
+    return (await this.dpopState())?.handle.calculateThumbprint()
+  }
+
+  /** The DPoP key and oauth4webapi's handle for it (which tracks the server's nonces), loaded once. */
+  private dpopState(): Promise<{ keyPair: oauth.CryptoKeyPair; handle: oauth.DPoPHandle }> | undefined {
+    const load = this.senders.dpopKey
+    if (!load) return undefined
+    this.dpop ??= load().then((keyPair) => ({ keyPair, handle: oauth.DPoP(this.client, keyPair) }))
+    return this.dpop
   }
 
   /** RFC 6749 error bodies, then the vendor's own shapes. */
@@ -40,7 +78,7 @@ export class OAuthSession {
 
   /** What a vendor hook needs to make its own requests. */
   get vendorContext(): VendorContext {
-    return { profile: this.profile, http: this.http, secret: this.secret, endpoints: effectiveEndpoints(this.profile) }
+    return { profile: this.profile, http: this.http, secret: this.secret, endpoints: effectiveEndpoints(this.profile), secrets: this.senders.secrets }
   }
 
   /** A token request for any grant: the vendor's way when it has one, else the standard's. */
@@ -54,9 +92,10 @@ export class OAuthSession {
     )
   }
 
-  /** Whether this client can authenticate itself (a secret or a private key), as client credentials needs. */
+  /** Whether this client can authenticate itself (a secret, a private key or its TLS certificate), as client credentials needs. */
   get hasClientCredentials(): boolean {
-    return this.secret !== undefined || this.profile.privateKeyPath !== undefined
+    const byCertificate = this.profile.tlsCert !== undefined && /tls_client_auth$/.test(this.profile.authMethod ?? '')
+    return this.secret !== undefined || this.profile.privateKeyPath !== undefined || byCertificate
   }
 
   /** The profile's client authentication; public clients (`none`) authenticate with their id only. */
@@ -90,38 +129,68 @@ export class OAuthSession {
     }
   }
 
-  /** Request options for an endpoint: our fetch, and http allowed only where the transport rule allows. */
-  options(url: string | undefined, what: string): { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]?: boolean } {
-    const allowHttp = url ? checkTransport(url, this.http.insecure, what) : false
-    return { [oauth.customFetch]: this.http.fetch as typeof fetch, [oauth.allowInsecureRequests]: allowHttp }
+  /**
+   * The URL a request for `endpoint` really goes to: its mTLS alias when the client presents a
+   * certificate (oauth4webapi resolves the same alias), else the endpoint itself.
+   */
+  private effectiveEndpoint(endpoint: string): string {
+    const aliases = (this.client.use_mtls_endpoint_aliases && this.as.mtls_endpoint_aliases) || {}
+    for (const [name, alias] of Object.entries(aliases)) {
+      if (typeof alias === 'string' && (this.as as Record<string, unknown>)[name] === endpoint) return alias
+    }
+    return endpoint
+  }
+
+  /**
+   * Request options for an endpoint: our fetch, http allowed only where the transport rule allows,
+   * and a DPoP proof when the profile uses DPoP: oauth4webapi's (`DPoP` handle) where the library
+   * makes one, else ours in the headers (`proofHeader`).
+   */
+  private async requestOptions(url: string, what: string, proofHeader: boolean): Promise<RequestOptions> {
+    const options: RequestOptions = { [oauth.customFetch]: this.http.fetch as typeof fetch, [oauth.allowInsecureRequests]: checkTransport(url, this.http.insecure, what) }
+    const dpop = await this.dpopState()
+    if (!dpop) return options
+    const { keyPair, handle } = dpop
+    if (!proofHeader) return { ...options, DPoP: handle }
+    return { ...options, headers: { dpop: await createDpopProof(keyPair, { htm: 'POST', htu: url, nonce: this.dpopNonces.get(new URL(url).origin) }) } }
   }
 
   /**
    * Call one of the server's endpoints through oauth4webapi: non-2xx statuses become our typed
-   * errors (with the status and content type), then the library validates the body.
+   * errors (with the status and content type), then the library validates the body. A DPoP nonce
+   * challenge (RFC 9449 §8) is answered once: the proofs of the retry carry the nonce the server sent.
    */
   async call<T>(
     what: string,
     endpoint: string | undefined,
-    send: (options: ReturnType<OAuthSession['options']>) => Promise<Response>,
+    send: (options: RequestOptions) => Promise<Response>,
     process: (response: Response) => Promise<T>,
+    { proofHeader = false }: { proofHeader?: boolean } = {},
   ): Promise<T> {
     if (!endpoint) throw usageError(`the profile has no ${what}`, { code: 'no_endpoint', hint: 'oauthctl profiles add NAME --issuer URL (or give the endpoint explicitly)' })
-    try {
-      const response = await send(this.options(endpoint, `the ${what}`))
-      const raw = this.http.rawResponse(response)
-      if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what, this.errorReaders)
-      if (raw && raw.status !== 204 && raw.body.length > 0) readJson(raw, what) // HTML or malformed JSON: our message, not the library's
-      return await process(response)
-    } catch (err) {
-      throw fromOAuthLibrary(err, what)
+    const url = this.effectiveEndpoint(endpoint)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await send(await this.requestOptions(url, `the ${what}`, proofHeader))
+        const raw = this.http.rawResponse(response)
+        const nonce = raw?.headers['dpop-nonce']
+        if (nonce) this.dpopNonces.set(new URL(url).origin, nonce)
+        if (raw && (raw.status < 200 || raw.status >= 300)) throw errorFromResponse(raw, what, this.errorReaders)
+        if (raw && raw.status !== 204 && raw.body.length > 0) readJson(raw, what) // HTML or malformed JSON: our message, not the library's
+        return await process(response)
+      } catch (err) {
+        const failure = fromOAuthLibrary(err, what)
+        // The error body says use_dpop_nonce (non-2xx bodies become OAuthError before oauth4webapi reads them).
+        if (attempt === 1 && this.senders.dpopKey && failure instanceof OAuthError && failure.error === 'use_dpop_nonce') continue
+        throw failure
+      }
     }
   }
 
   /** A token request, whose success body must also pass our schema (token_type, expires_in bounds). */
   async tokenRequest(
     what: string,
-    send: (options: ReturnType<OAuthSession['options']>) => Promise<Response>,
+    send: (options: RequestOptions) => Promise<Response>,
     process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
   ): Promise<TokenResponse> {
     const processed = await this.call(what, this.as.token_endpoint, send, process)

@@ -1,6 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 
 /** oidc-provider client metadata, as far as the sandbox reads it. */
 export interface SandboxClient {
@@ -21,6 +23,20 @@ export interface SandboxOptions {
   accessTokenTtl?: number
   /** Dynamic registration (RFC 7591) requires this initial access token when set. */
   initialAccessToken?: string
+  /** DPoP proofs (RFC 9449) must carry a nonce the server issued; without one the answer is use_dpop_nonce. */
+  dpopNonces?: boolean
+  /** The metadata says require_pushed_authorization_requests: every authorization request must be pushed (RFC 9126). */
+  requirePushedAuthorizationRequests?: boolean
+  /** Accept request objects (JAR, RFC 9101); a client with require_signed_request_object must send one. */
+  requestObjects?: boolean
+  /** Rich authorization request types to accept (RFC 9396); the details go with the grant and its tokens, and introspection shows them. */
+  authorizationDetailsTypes?: string[]
+  /**
+   * Serve https with this certificate (PEM). With `clientCa`, mutual TLS (RFC 8705) as well: a
+   * second listener asks for client certificates (verified against `clientCa`, or self-signed) and
+   * is published as the metadata's mtls_endpoint_aliases; the first never asks for one.
+   */
+  tls?: { cert: string; key: string; clientCa?: string }
 }
 
 export interface Sandbox {
@@ -31,6 +47,8 @@ export interface Sandbox {
   resource: string
   /** A resource server whose access tokens are opaque (introspectable and revocable). */
   opaqueResource: string
+  /** The origin of the mutual-TLS listener, when `tls.clientCa` was given. */
+  mtlsOrigin?: string
   /** How many requests reached a path, e.g. `/token`: lets tests prove a cache hit sent nothing. */
   requestCount(path: string): number
   resetCounts(): void
@@ -38,7 +56,7 @@ export interface Sandbox {
    * Mint a refresh token as if the demo user had logged in with this client: lets tests (and
    * people trying refresh) skip the browser. The token is opaque and rotates on use.
    */
-  issueRefreshToken(options: { clientId: string; accountId?: string; scope?: string; resource?: string }): Promise<string>
+  issueRefreshToken(options: { clientId: string; accountId?: string; scope?: string; resource?: string; jkt?: string }): Promise<string>
   close(): Promise<void>
 }
 
@@ -97,17 +115,18 @@ function signingKeys() {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const restoreWarn = silenceProviderWarnings()
   const { default: Provider } = await import('oidc-provider').finally(restoreWarn)
-  const server: Server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
-  const issuer = `http://127.0.0.1:${port}`
+  const { tls } = options
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer()
+  const port = await listen(server, options.port ?? 0)
+  const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
+  // rejectUnauthorized off: a self-signed client certificate must reach oidc-provider, which judges it.
+  const mtlsServer = tls?.clientCa ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }) : undefined
+  const mtlsOrigin = mtlsServer && `https://127.0.0.1:${await listen(mtlsServer, 0)}`
   const resource = `${issuer}/api`
   const opaqueResource = `${issuer}/opaque`
   const clients = options.clients ?? demoClients()
   const ttl = options.accessTokenTtl ?? 3600
+  const advanced = advancedConfiguration(options, mtlsOrigin)
   const restore = silenceProviderWarnings()
   const provider = new Provider(issuer, {
     clients,
@@ -119,7 +138,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       accountId: id,
       claims: () => ({ sub: id, name: id === DEMO_USER.id ? DEMO_USER.name : id, email: `${id}@example.test` }),
     }),
+    ...advanced.configuration,
     features: {
+      ...advanced.features,
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
@@ -150,30 +171,96 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await next()
   })
   server.on('request', provider.callback())
+  mtlsServer?.on('request', provider.callback())
   return {
     issuer,
     port,
     clients,
     resource,
     opaqueResource,
+    mtlsOrigin,
     requestCount: (path) => counts.get(path) ?? 0,
     resetCounts: () => counts.clear(),
-    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: indicator = resource }) => {
+    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: indicator = resource, jkt }) => {
       const client = await provider.Client.find(clientId)
       if (!client) throw new Error(`no sandbox client ${clientId}`)
       const grant = new provider.Grant({ accountId, clientId })
       grant.addOIDCScope(scope.split(' ').filter((s) => !s.includes(':')).join(' '))
       grant.addResourceScope(indicator, scope.split(' ').filter((s) => s.includes(':')).join(' '))
       const grantId = await grant.save()
-      const token = new provider.RefreshToken({ client, accountId, grantId, scope, gty: 'authorization_code', resource: indicator, expiresIn: 86_400, expiresWithSession: false })
+      // With `jkt`, bound to that DPoP key as a public client's refresh token is after a DPoP login (RFC 9449 §5).
+      const token = new provider.RefreshToken({ client, accountId, grantId, scope, gty: 'authorization_code', resource: indicator, expiresIn: 86_400, expiresWithSession: false, ...(jkt && { jkt }) })
       return token.save()
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: async () => {
+      await Promise.all([server, mtlsServer].map((s) => s && closeServer(s)))
+    },
   }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
+  })
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  })
+
+/** The client certificate of the request's TLS connection, when the listener asked for one. */
+const peerCertificate = (ctx: { socket: TLSSocket }) => ctx.socket.getPeerX509Certificate?.()
+
+interface RarContext {
+  oidc: { params: { authorization_details?: string } }
+}
+
+/** oidc-provider settings for PAR, DPoP nonces, JAR, RAR and mTLS, as far as the options ask for them. */
+function advancedConfiguration(options: SandboxOptions, mtlsOrigin: string | undefined): { configuration: Record<string, unknown>; features: Record<string, unknown> } {
+  const configuration: Record<string, unknown> = {}
+  const features: Record<string, unknown> = {}
+  if (options.dpopNonces) features.dPoP = { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+  if (options.requirePushedAuthorizationRequests) features.pushedAuthorizationRequests = { enabled: true, requirePushedAuthorizationRequests: true }
+  if (options.requestObjects) features.requestObjects = { enabled: true }
+  if (options.authorizationDetailsTypes) {
+    // Every detail of an accepted type is granted as asked: the sandbox has no policy to apply.
+    const requested = (ctx: RarContext) => (ctx.oidc.params.authorization_details ? JSON.parse(ctx.oidc.params.authorization_details) : undefined)
+    features.richAuthorizationRequests = {
+      enabled: true,
+      types: Object.fromEntries(options.authorizationDetailsTypes.map((type) => [type, { validate: () => undefined }])),
+      authorizationDetailsForGrantSource: (ctx: RarContext) => requested(ctx),
+      authorizationDetailsForAccessToken: (ctx: RarContext, _token: unknown, source?: { rar?: unknown }) => source?.rar ?? requested(ctx),
+      authorizationDetailsForIntrospection: (_ctx: unknown, token: { rar?: unknown }) => token.rar,
+    }
+  }
+  if (mtlsOrigin) {
+    const endpoint = (path: string) => `${mtlsOrigin}${path}`
+    configuration.discovery = {
+      mtls_endpoint_aliases: {
+        token_endpoint: endpoint('/token'),
+        revocation_endpoint: endpoint('/token/revocation'),
+        introspection_endpoint: endpoint('/token/introspection'),
+        pushed_authorization_request_endpoint: endpoint('/request'),
+        device_authorization_endpoint: endpoint('/device/auth'),
+        userinfo_endpoint: endpoint('/me'),
+      },
+    }
+    configuration.clientAuthMethods = ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth']
+    features.mTLS = {
+      enabled: true,
+      certificateBoundAccessTokens: true,
+      tlsClientAuth: true,
+      selfSignedTlsClientAuth: true,
+      getCertificate: peerCertificate,
+      certificateAuthorized: (ctx: { socket: TLSSocket }) => ctx.socket.authorized,
+      certificateSubjectMatches: (ctx: { socket: TLSSocket }, property: string, expected: string) =>
+        property === 'tls_client_auth_subject_dn' && peerCertificate(ctx)?.subject === expected,
+    }
+  }
+  return { configuration, features }
 }
 
 /**

@@ -4,7 +4,10 @@ import type { Profile } from '../config/schema.js'
 import { authRequired, OAuthError, usageError } from '../errors.js'
 import { findGrant, GRANTS, type GrantInputs, type GrantRequest } from '../grants/index.js'
 import type { HttpClient } from '../http/client.js'
+import type { AuthorizationDetails } from '../oauth/authorization-details.js'
 import { withDiscovery } from '../oauth/discovery.js'
+import { dpopKeyPair } from '../oauth/dpop.js'
+import { clientCertificateOf, type SenderOptions, withSender } from '../oauth/sender.js'
 import { OAuthSession } from '../oauth/session.js'
 import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
@@ -24,6 +27,10 @@ export interface GetTokenOptions {
   params: Record<string, string>
   /** What the password, token exchange and JWT bearer grants need. */
   inputs?: GrantInputs
+  /** DPoP or a client certificate for this request, on top of the profile's. */
+  sender?: SenderOptions
+  /** RFC 9396 rich authorization request; such a token is always asked for afresh. */
+  authorizationDetails?: AuthorizationDetails
 }
 
 export interface TokenContext {
@@ -52,9 +59,19 @@ export const requestedShape = (profile: Profile, options: Pick<GetTokenOptions, 
 export const tokenLockName = (profileName: string, cacheKey: string) =>
   `token-${profileName}-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 16)}`
 
-/** An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP layer. */
+/**
+ * An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP
+ * layer (presenting the profile's client certificate, if any) and its DPoP key when it uses DPoP.
+ */
 export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
-  return new OAuthSession(await withDiscovery(ctx.profile, ctx.http), ctx.http, await lookupClientSecret(ctx.profileName, ctx.store, ctx.env))
+  const profile = await withDiscovery(ctx.profile, ctx.http)
+  const certificate = clientCertificateOf(profile)
+  const http = certificate ? ctx.http.withClientCertificate(certificate) : ctx.http
+  const secret = await lookupClientSecret(ctx.profileName, ctx.store, ctx.env)
+  return new OAuthSession(profile, http, secret, {
+    dpopKey: profile.dpop ? () => dpopKeyPair(ctx) : undefined,
+    secrets: { profileName: ctx.profileName, store: ctx.store, env: ctx.env },
+  })
 }
 
 /** The stored token for a profile's default request shape, fresh or not; no network. */
@@ -67,27 +84,34 @@ export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'p
  * cross-process lock (so that parallel callers cause one request), look again, then refresh or
  * run the grant, store the result, return it.
  */
-export async function getToken(options: GetTokenOptions, ctx: TokenContext): Promise<GetTokenResult> {
+export async function getToken(options: GetTokenOptions, tokenContext: TokenContext): Promise<GetTokenResult> {
+  const ctx = { ...tokenContext, profile: withSender(tokenContext.profile, options.sender) }
   const requested = requestedShape(ctx.profile, options)
   const cacheKey = tokenCacheKey(requested)
   const storageKey = secretKeys.token(ctx.profileName, cacheKey)
   const readCached = async () => parseStoredToken(await ctx.store.get(storageKey))
-  const useCache = options.grant === 'auto' && !options.force
+  // The cache is keyed by scopes, audience and resource: it cannot tell one set of authorization details from another.
+  const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
+  // A Bearer token does not serve a caller who asked for DPoP: it is not bound to the key the proofs will be made with.
+  const reusable = (token: StoredToken | undefined): token is StoredToken =>
+    token !== undefined && isFresh(token, options.minTtl, ctx.now()) && (!ctx.profile.dpop || token.token_type === 'DPoP')
 
   if (useCache) {
     const cached = await readCached()
-    if (cached && isFresh(cached, options.minTtl, ctx.now())) return fromCache(cached)
+    if (reusable(cached)) return fromCache(cached)
   }
 
   const obtain = async (): Promise<GetTokenResult> => {
     const current = await readCached()
+    // A server that echoes what it was sent (an error_description) must not put these on the screen.
+    for (const value of [current?.access_token, current?.refresh_token, current?.id_token]) registerSecret(value)
     // Another process may have refreshed while we waited for the lock.
-    if (useCache && current && isFresh(current, options.minTtl, ctx.now())) return fromCache(current)
+    if (useCache && reusable(current)) return fromCache(current)
     const session = await openSession(ctx)
     const { profile } = session
     const inputs = options.inputs ?? {}
     for (const value of Object.values(inputs)) registerSecret(value)
-    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params), current, inputs }
+    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params, options.authorizationDetails), current, inputs }
     const { grant, response } = await runGrant(options.grant, request, () => ctx.store.delete(storageKey))
     if (response.id_token) await verifyIdToken(response.id_token, session, ctx)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), grant.stored ? current?.refresh_token : undefined)
@@ -146,12 +170,18 @@ export async function verifyIdToken(idToken: string, session: OAuthSession, ctx:
   await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
 }
 
-/** scope, audience, resource, then the profile's and the command's extra parameters. */
-export function grantParameters(profile: Profile, requested: ReturnType<typeof requestedShape>, extra: Record<string, string>): URLSearchParams {
+/** scope, audience, resource, authorization details (RFC 9396), then the profile's and the command's extra parameters. */
+export function grantParameters(
+  profile: Profile,
+  requested: ReturnType<typeof requestedShape>,
+  extra: Record<string, string>,
+  authorizationDetails?: AuthorizationDetails,
+): URLSearchParams {
   const params = new URLSearchParams()
   if (requested.scopes.length > 0) params.set('scope', requested.scopes.join(' '))
   if (requested.audience) params.set('audience', requested.audience)
   if (requested.resource) params.set('resource', requested.resource)
+  if (authorizationDetails) params.set('authorization_details', JSON.stringify(authorizationDetails))
   for (const [k, v] of Object.entries({ ...profile.params, ...extra })) params.set(k, v)
   return params
 }

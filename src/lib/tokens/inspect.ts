@@ -1,5 +1,19 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 
+/** What a sender-constrained token is bound to (its `cnf` claim): a DPoP key (RFC 9449) or a client certificate (RFC 8705). */
+export type SenderBinding = { method: 'dpop'; jkt: string } | { method: 'mtls'; 'x5t#S256': string }
+
+/** The binding a `cnf` claim (in a JWT, or in an introspection response) names; undefined for a bearer token. */
+export function senderBinding(cnf: unknown): SenderBinding | undefined {
+  const c = cnf as { jkt?: unknown; 'x5t#S256'?: unknown } | undefined
+  if (typeof c?.jkt === 'string') return { method: 'dpop', jkt: c.jkt }
+  if (typeof c?.['x5t#S256'] === 'string') return { method: 'mtls', 'x5t#S256': c['x5t#S256'] }
+  return undefined
+}
+
+export const describeBinding = (binding: SenderBinding) =>
+  binding.method === 'dpop' ? `bound to: DPoP key with thumbprint ${binding.jkt} (cnf.jkt)` : `bound to: client certificate with SHA-256 thumbprint ${binding['x5t#S256']} (cnf.x5t#S256)`
+
 export interface JwtInspection {
   format: 'jwt'
   header: ProtectedHeaderParameters
@@ -11,6 +25,7 @@ export interface JwtInspection {
   expired: boolean
   scopes: string[]
   audience: string[]
+  boundTo?: SenderBinding
 }
 
 export interface OpaqueInspection {
@@ -45,6 +60,7 @@ export function inspectToken(token: string, nowSeconds: number): TokenInspection
     expired: typeof claims.exp === 'number' && claims.exp <= nowSeconds,
     scopes,
     audience,
+    boundTo: senderBinding(claims.cnf),
   }
 }
 
@@ -60,6 +76,7 @@ export function describeInspection(inspection: TokenInspection): string {
     inspection.times.expiresAt && `expires: ${inspection.times.expiresAt} (${left})`,
     inspection.scopes.length > 0 && `scopes: ${inspection.scopes.join(' ')}`,
     inspection.audience.length > 0 && `audience: ${inspection.audience.join(', ')}`,
+    inspection.boundTo && describeBinding(inspection.boundTo),
   ]
   return lines.filter(Boolean).join('\n')
 }

@@ -13,5 +13,7 @@ export function introspect(session: OAuthSession, token: string, typeHint?: stri
         additionalParameters: typeHint ? { token_type_hint: typeHint } : undefined,
       }),
     (response) => oauth.processIntrospectionResponse(session.as, session.client, response),
+    // oauth4webapi sends no DPoP proof here (RFC 9449 defines none); servers that check one for DPoP-bound tokens get ours.
+    { proofHeader: true },
   )
 }
