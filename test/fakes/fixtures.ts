@@ -31,7 +31,7 @@ export interface Fixture {
   [key: string]: unknown
 }
 
-export function loadFixture(name: 'genesys' | 'nutanix' | 'phonecom'): Fixture {
+export function loadFixture(name: 'genesys' | 'nutanix' | 'phonecom' | 'persona' | 'apimatic'): Fixture {
   return JSON.parse(readFileSync(resolve(FIXTURES_DIR, `${name}.json`), 'utf8')) as Fixture
 }
 
@@ -157,3 +157,18 @@ export function basicCredentials(headers: IncomingHttpHeaders): [string, string]
 }
 
 export const bearer = (headers: IncomingHttpHeaders) => /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1]
+
+/** A 302 to `target` with `params` in its query (code flow) or fragment (implicit), as an authorization endpoint answers. */
+export function redirect(target: string, params: Record<string, string>, mode: 'query' | 'fragment' = 'query'): FixtureResponse {
+  const url = new URL(target)
+  const encoded = new URLSearchParams(params)
+  if (mode === 'query') for (const [k, v] of encoded) url.searchParams.set(k, v)
+  else url.hash = encoded.toString()
+  return { status: 302, headers: { Location: url.href } }
+}
+
+/** A JWT-shaped token (unsigned, `alg: none`): `token inspect` decodes it like the vendors' own. */
+export function jwtShaped(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`
+}

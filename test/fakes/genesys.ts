@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import {
   basicCredentials,
   bearer,
+  endpoint,
   type FakeServer,
   type FixtureResponse,
   fixtureBody,
@@ -9,13 +10,15 @@ import {
   json,
   loadFixture,
   type RecordedRequest,
+  redirect,
   startFake,
 } from './fixtures.js'
 
 /**
- * Genesys Cloud on 127.0.0.1, built from fixtures/genesys.json: the login token endpoint
- * (client credentials with Basic) and `/api/v2/oauth/…` with state. Both live on one origin,
- * which a profile reaches with `region: http://127.0.0.1:PORT`.
+ * Genesys Cloud on 127.0.0.1, built from fixtures/genesys.json: the login host's token endpoint
+ * (client credentials, code with Basic or PKCE, refresh, SAML2 bearer) and authorize endpoint
+ * (code, or a token in the fragment); the API's `/api/v2/tokens/me` and `/api/v2/oauth/…` with
+ * state. Both live on one origin, which a profile reaches with `region: http://127.0.0.1:PORT`.
  */
 export const fixture = loadFixture('genesys')
 
@@ -24,17 +27,27 @@ export type GenesysClient = Record<string, unknown> & { id: string; name: string
 /** The fixture's client-credentials client: the one the admin profile authenticates as. */
 const [ADMIN_ID, ADMIN_SECRET] = basicCredentials({ authorization: fixture.endpoints.find((e) => e.id === 'token.client_credentials')?.request.headers?.Authorization }) as [string, string]
 export const ADMIN = { clientId: ADMIN_ID, secret: ADMIN_SECRET }
+/** The fixture's code client (PKCE when it sends no secret) and its implicit client. */
+export const CODE_CLIENT = (endpoint(fixture, 'token.pkce').request.body?.form as { client_id: string }).client_id
+export const IMPLICIT_CLIENT = (endpoint(fixture, 'authorize.implicit').request.query as { client_id: string }).client_id
+/** The SAML2 bearer request of the fixture: its orgName and (base64url) assertion. */
+export const SAML = endpoint(fixture, 'token.saml2bearer').request.body?.form as { orgName: string; assertion: string }
+const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer'
 
 const REQUEST_FIELDS = new Set(['name', 'accessTokenValiditySeconds', 'description', 'registeredRedirectUri', 'roleIds', 'authorizedGrantType', 'scope', 'roleDivisions', 'state', 'dateToDelete'])
 const GRANTS = new Set((fixture.enums as { authorizedGrantType: string[] }).authorizedGrantType)
 
 export interface GenesysFake extends FakeServer {
   clients: Map<string, GenesysClient>
+  /** Access tokens issued, and the client each was issued to. */
+  tokens: Map<string, string>
   options: {
     /** Entities per page of GET /api/v2/oauth/clients (the fixture shows 25). */
     pageSize: number
     /** How the usage query ends after one Running poll. */
     usageOutcome: 'Complete' | 'Failed'
+    /** The user refuses at the authorization endpoint. */
+    deny: boolean
   }
   /** Add `n` generated clients. */
   seed(n: number): void
@@ -45,9 +58,11 @@ const clientsPath = '/api/v2/oauth/clients'
 export async function startGenesysFake(): Promise<GenesysFake> {
   const clients = new Map<string, GenesysClient>()
   for (const c of fixtureBody<{ entities: GenesysClient[] }>(fixture, 'getOauthClients').entities) clients.set(c.id, c)
-  const tokens = new Set<string>()
+  const tokens = new Map<string, string>()
+  const refreshTokens = new Map<string, string>()
+  const codes = new Map<string, { clientId: string; redirectUri: string; challenge?: string }>()
   const polls = new Map<string, number>()
-  const options: GenesysFake['options'] = { pageSize: 25, usageOutcome: 'Complete' }
+  const options: GenesysFake['options'] = { pageSize: 25, usageOutcome: 'Complete', deny: false }
 
   const error = (id: string, status: number) => fixtureResponse(fixture, id, status)
   const notFound = () => error('getOauthClient', 404)
@@ -68,15 +83,94 @@ export async function startGenesysFake(): Promise<GenesysFake> {
 
   const stamp = (c: GenesysClient) => ({ ...c, selfUri: `${clientsPath}/${c.id}` })
 
+  /** The token endpoint's error shape (Go SDK `AuthErrorResponse`): RFC 6749's fields plus `description`. */
+  const tokenError = (code: string, description: string) => json(400, { error: code, description, error_description: description })
+
+  /** The fixture's success body for `id`, with tokens of our own (and a refresh token where the grant gives one). */
+  function issue(id: string, clientId: string, withRefresh: boolean): FixtureResponse {
+    const accessToken = `gc_at_${randomBytes(12).toString('hex')}`
+    tokens.set(accessToken, clientId)
+    const ok = fixtureResponse(fixture, id, 200)
+    const body: Record<string, unknown> = { ...(ok.body as object), access_token: accessToken }
+    delete body.refresh_token
+    if (withRefresh) {
+      const refreshToken = `gc_rt_${randomBytes(12).toString('hex')}`
+      refreshTokens.set(refreshToken, clientId)
+      body.refresh_token = refreshToken
+    }
+    return { ...ok, body }
+  }
+
+  /** Basic for confidential clients; a PKCE exchange instead names its client in the body and proves the verifier. */
   function token(req: RecordedRequest): FixtureResponse {
-    const [id, secret] = basicCredentials(req.headers) ?? []
-    const client = id ? clients.get(id) : undefined
+    const form = req.form ?? {}
+    const basic = basicCredentials(req.headers)
+    if (!basic) {
+      if (form.grant_type !== 'authorization_code' || !form.code_verifier) return error('token.client_credentials', 401)
+      const code = codes.get(form.code ?? '')
+      const challenge = createHash('sha256').update(form.code_verifier).digest('base64url')
+      if (!code || code.clientId !== form.client_id || code.redirectUri !== form.redirect_uri || code.challenge !== challenge) return tokenError('invalid_grant', 'authorization code or code verifier is invalid')
+      codes.delete(form.code as string)
+      return issue('token.pkce', code.clientId, false)
+    }
+    const [id, secret] = basic
+    const client = clients.get(id)
     if (!client || client.secret !== secret) return error('token.client_credentials', 401)
-    if (req.form?.grant_type !== 'client_credentials' || client.authorizedGrantType !== 'CLIENT-CREDENTIALS') return error('token.client_credentials', 400)
-    const issued = `gc_at_${randomBytes(12).toString('hex')}`
-    tokens.add(issued)
-    const ok = fixtureResponse(fixture, 'token.client_credentials', 200)
-    return { ...ok, body: { ...(ok.body as object), access_token: issued } }
+    switch (form.grant_type) {
+      case 'client_credentials':
+        return client.authorizedGrantType === 'CLIENT-CREDENTIALS' ? issue('token.client_credentials', id, false) : error('token.client_credentials', 400)
+      case SAML2_BEARER: {
+        // RFC 7522: the assertion is base64url-encoded SAML XML.
+        const xml = Buffer.from(form.assertion ?? '', 'base64url').toString('utf8')
+        if (!xml.startsWith('<') || form.orgName !== SAML.orgName) return tokenError('invalid_grant', 'SAML assertion or organization is invalid')
+        return issue('token.saml2bearer', id, false)
+      }
+      case 'authorization_code': {
+        const code = codes.get(form.code ?? '')
+        // A confidential client may use PKCE too: then the verifier must match.
+        const proven = !code?.challenge || code.challenge === createHash('sha256').update(form.code_verifier ?? '').digest('base64url')
+        if (!code || code.clientId !== id || code.redirectUri !== form.redirect_uri || !proven) return tokenError('invalid_grant', 'authorization code is invalid')
+        codes.delete(form.code as string)
+        return issue('token.authorization_code', id, true)
+      }
+      case 'refresh_token': {
+        if (refreshTokens.get(form.refresh_token ?? '') !== id) return error('token.refresh_token', 400)
+        refreshTokens.delete(form.refresh_token as string)
+        return issue('token.refresh_token', id, true)
+      }
+      default:
+        return error('token.client_credentials', 400)
+    }
+  }
+
+  /** `GET /oauth/authorize`: a code in the query (with its PKCE challenge kept), or an implicit token in the fragment. */
+  function authorize(req: RecordedRequest): FixtureResponse {
+    const { client_id: clientId = '', redirect_uri: redirectUri, response_type: responseType, state = '' } = req.query
+    const client = clients.get(clientId)
+    if (!client || !redirectUri) return badRequest('unknown client or no redirect_uri')
+    // The fixture's refusal: the error in the hash (implicit) or the query (code).
+    if (options.deny) return redirect(redirectUri, { error: 'access_denied', error_description: 'user denied', state }, responseType === 'token' ? 'fragment' : 'query')
+    if (responseType === 'token' && client.authorizedGrantType === 'TOKEN') {
+      const issued = issue('token.client_credentials', clientId, false).body as { access_token: string; expires_in: number }
+      return redirect(redirectUri, { access_token: issued.access_token, expires_in: String(issued.expires_in), token_type: 'bearer', state }, 'fragment')
+    }
+    if (responseType !== 'code' || client.authorizedGrantType !== 'CODE') return redirect(redirectUri, { error: 'unsupported_response_type', state })
+    if (req.query.code_challenge && req.query.code_challenge_method !== 'S256') return redirect(redirectUri, { error: 'invalid_request', state })
+    const code = `gc_code_${randomBytes(8).toString('hex')}`
+    codes.set(code, { clientId, redirectUri, challenge: req.query.code_challenge })
+    return redirect(redirectUri, { code, state })
+  }
+
+  /** `/api/v2/tokens/me`: what the calling token is (GET), or its revocation (DELETE). */
+  function tokensMe(req: RecordedRequest, token: string): FixtureResponse {
+    if (req.method === 'DELETE') {
+      tokens.delete(token)
+      return { status: 200 }
+    }
+    const info = fixtureResponse(fixture, 'getTokensMe')
+    const body = info.body as { OAuthClient: Record<string, unknown> }
+    const client = clients.get(tokens.get(token) ?? '')
+    return { ...info, body: { ...body, OAuthClient: { ...body.OAuthClient, id: client?.id, name: client?.name, authorizedGrantType: client?.authorizedGrantType } } }
   }
 
   function page(req: RecordedRequest): FixtureResponse {
@@ -103,6 +197,7 @@ export async function startGenesysFake(): Promise<GenesysFake> {
     const token = bearer(req.headers)
     if (!token || !tokens.has(token)) return error('unauthorized', 401)
     const { method, path } = req
+    if (path === '/api/v2/tokens/me' && (method === 'GET' || method === 'DELETE')) return tokensMe(req, token)
     if (path === '/api/v2/oauth/scopes' && method === 'GET') return fixtureResponse(fixture, 'getOauthScopes')
     if (path.startsWith('/api/v2/oauth/scopes/') && method === 'GET') {
       const scope = fixtureResponse(fixture, 'getOauthScope')
@@ -171,11 +266,12 @@ export async function startGenesysFake(): Promise<GenesysFake> {
   }
 
   const server = await startFake(
-    (req) => (req.path === '/oauth/token' && req.method === 'POST' ? token(req) : api(req)),
+    (req) => (req.path === '/oauth/token' && req.method === 'POST' ? token(req) : req.path === '/oauth/authorize' && req.method === 'GET' ? authorize(req) : api(req)),
     (req) => req.path.startsWith(clientsPath) && req.method !== 'GET' && !req.path.endsWith('/usage/query'),
   )
   return Object.assign(server, {
     clients,
+    tokens,
     options,
     seed(n: number) {
       for (let i = 0; i < n; i++) {

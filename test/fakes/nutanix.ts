@@ -9,12 +9,15 @@ import {
   json,
   loadFixture,
   type RecordedRequest,
+  redirect,
   startFake,
 } from './fixtures.js'
 
 /**
  * Nutanix Prism Central v3 on 127.0.0.1, built from fixtures/nutanix.json: `/api/nutanix/v3/oauth/client…`
- * with state, behind HTTP Basic. A profile reaches it with `host: http://127.0.0.1:PORT`.
+ * with state, authorize (confirm=yes|no), generate_token and revoke_token behind HTTP Basic, and
+ * the token endpoint with the client's credentials in the form. A profile reaches it with
+ * `host: http://127.0.0.1:PORT`.
  */
 export const fixture = loadFixture('nutanix')
 
@@ -27,9 +30,17 @@ export const BASE_PATH = '/api/nutanix/v3'
 
 const INPUT_FIELDS = ['client_name', 'redirect_uris', 'client_description', 'default_scopes']
 
+/** Prism's own browser sign-in: a terminal tool never calls these. */
+export const BROWSER_ONLY_PATHS = ['oauth_idp_login_get', 'oauth_idp_callback_get', 'oauth_adfs_login_get'].map((id) => `${BASE_PATH}${endpoint(fixture, id).path}`)
+
 export interface NutanixFake extends FakeServer {
   clients: Map<string, NutanixClient>
+  /** Access tokens issued (and not revoked), with the client each belongs to. */
+  tokens: Map<string, string>
+  refreshTokens: Map<string, string>
   options: {
+    /** How authorize answers confirm=yes: a redirect carrying the code (assumed), or the SDK's bare OauthStatus. */
+    authorize: 'redirect' | 'status'
     /** The most entities one list page returns, whatever `length` asks. */
     maxLength: number
     /** `output`: list metadata carries total_matches; `input`: it does not (the SDK's typing). Both appear in the sources. */
@@ -44,7 +55,10 @@ const v3Error = (status: number, message: string, reason = 'INVALID_REQUEST'): F
 export async function startNutanixFake(): Promise<NutanixFake> {
   const clients = new Map<string, NutanixClient>()
   for (const c of fixtureBody<{ entities: NutanixClient[] }>(fixture, 'oauth_client_list_post').entities) clients.set(c.client_id, c)
-  const options: NutanixFake['options'] = { maxLength: 500, metadata: 'output' }
+  const options: NutanixFake['options'] = { authorize: 'redirect', maxLength: 500, metadata: 'output' }
+  const tokens = new Map<string, string>()
+  const refreshTokens = new Map<string, string>()
+  const codes = new Map<string, { clientId: string; state?: string; redirectUri?: string; scope: string }>()
 
   const notFound = (id: string) => {
     const res = fixtureResponse(fixture, 'oauth_client_client_id_get', 404)
@@ -78,12 +92,91 @@ export async function startNutanixFake(): Promise<NutanixFake> {
     return json(200, { entities, metadata })
   }
 
+  /** `ProviderOauthToken` (scope as a string), with tokens of our own. */
+  function issue(clientId: string, scope: string): Record<string, unknown> {
+    const accessToken = `nx_at_${randomBytes(12).toString('hex')}`
+    const refreshToken = `nx_rt_${randomBytes(12).toString('hex')}`
+    tokens.set(accessToken, clientId)
+    refreshTokens.set(refreshToken, clientId)
+    const ok = fixtureBody<Record<string, unknown>>(fixture, 'oauth_token_post.authorization_code', 200)
+    return { ...ok, access_token: accessToken, refresh_token: refreshToken, scope }
+  }
+
+  /** The token endpoint: the client's id and secret in the form (client_secret_post); no Prism user needed. */
+  function token(req: RecordedRequest): FixtureResponse {
+    const form = req.form ?? {}
+    const client = clients.get(form.client_id ?? '')
+    if (!client || client.client_secret !== form.client_secret) return fixtureResponse(fixture, 'oauth_token_post.authorization_code', 401)
+    if (form.grant_type === 'authorization_code') {
+      const code = codes.get(form.code ?? '')
+      if (!code || code.clientId !== client.client_id || code.state !== form.state || code.redirectUri !== form.redirect_uri) return v3Error(400, 'invalid authorization code', 'INVALID_GRANT')
+      codes.delete(form.code as string)
+      return json(200, issue(client.client_id, code.scope))
+    }
+    if (form.grant_type === 'refresh_token') {
+      if (refreshTokens.get(form.refresh_token ?? '') !== client.client_id) return v3Error(400, 'invalid refresh token', 'INVALID_GRANT')
+      refreshTokens.delete(form.refresh_token as string)
+      return json(200, issue(client.client_id, client.default_scopes.join(' ')))
+    }
+    return v3Error(400, `unsupported grant_type ${form.grant_type}`, 'UNSUPPORTED_GRANT_TYPE')
+  }
+
+  /** `POST /oauth/authorize` as the Prism user: confirm=no declines; confirm=yes answers with a redirect carrying the code, or a bare OauthStatus. */
+  function authorize(req: RecordedRequest): FixtureResponse {
+    const form = req.form ?? {}
+    const client = clients.get(form.client_id ?? '')
+    if (!client || form.response_type !== 'code') return v3Error(422, 'client_id and response_type=code are required')
+    if (form.confirm === 'no') return fixtureResponse(fixture, 'oauth_authorize_post.denied')
+    if (form.confirm !== 'yes') return v3Error(422, 'confirm must be yes or no')
+    if (options.authorize === 'status') return fixtureResponse(fixture, 'oauth_authorize_post', 200)
+    const code = `nx_ac_${randomBytes(8).toString('hex')}`
+    codes.set(code, { clientId: client.client_id, state: form.state, redirectUri: form.redirect_uri, scope: form.scope ?? client.default_scopes.join(' ') })
+    return redirect(form.redirect_uri ?? (client.redirect_uris[0] as string), { code, ...(form.state ? { state: form.state } : {}) })
+  }
+
+  /** `OauthGenerateTokenRequest` → a new client and its first token (`OauthToken`, with scopes as a list). */
+  function generate(req: RecordedRequest): FixtureResponse {
+    const body = req.json as { scopes?: unknown; client_name?: unknown; client_description?: unknown; expires_in?: unknown } | undefined
+    const keys = Object.keys(body ?? {})
+    if (!body || keys.some((k) => !['scopes', 'client_name', 'client_description', 'expires_in'].includes(k))) return v3Error(400, `unexpected ${keys.join(',')}`)
+    if (!Array.isArray(body.scopes) || body.scopes.length === 0 || typeof body.client_name !== 'string' || typeof body.client_description !== 'string') {
+      return v3Error(422, 'scopes, client_name and client_description are required')
+    }
+    const client: NutanixClient = {
+      client_id: randomUUID(),
+      client_secret: randomBytes(18).toString('base64url'),
+      client_name: body.client_name,
+      client_description: body.client_description,
+      redirect_uris: [],
+      default_scopes: body.scopes as string[],
+    }
+    clients.set(client.client_id, client)
+    const { scope: _scope, ...issued } = issue(client.client_id, client.default_scopes.join(' '))
+    const template = fixtureBody<{ oauth_token: Record<string, unknown> }>(fixture, 'oauth_generate_token_post').oauth_token
+    const oauthToken = { ...template, ...issued, scopes: client.default_scopes, expires_in: body.expires_in ?? template.expires_in }
+    return json(200, { client_id: client.client_id, client_secret: client.client_secret, oauth_token: oauthToken })
+  }
+
+  /** `POST /oauth/revoke_token?token=…&token_type_hint=…`: the token leaves both maps. */
+  function revoke(req: RecordedRequest): FixtureResponse {
+    if (!req.query.token) return v3Error(422, 'token is required')
+    tokens.delete(req.query.token)
+    refreshTokens.delete(req.query.token)
+    return fixtureResponse(fixture, 'oauth_revoke_token_post')
+  }
+
   function handle(req: RecordedRequest): FixtureResponse {
+    if (!req.path.startsWith(BASE_PATH)) return notFound('path')
+    const path = req.path.slice(BASE_PATH.length)
+    if (path === '/oauth/token' && req.method === 'POST') return token(req)
     const credentials = basicCredentials(req.headers)
     // Bad credentials: a 401 whose body is not JSON (fixture any.unauthorized).
     if (!credentials || credentials[0] !== USER || credentials[1] !== PASSWORD) return fixtureResponse(fixture, 'any.unauthorized')
-    const path = req.path.slice(BASE_PATH.length)
-    if (!req.path.startsWith(BASE_PATH)) return notFound('path')
+    if (path === '/oauth/authorize' && req.method === 'POST') return authorize(req)
+    if (path === '/oauth/generate_token' && req.method === 'POST') return generate(req)
+    if (path === '/oauth/revoke_token' && req.method === 'POST') return revoke(req)
+    const browserOnly = fixture.endpoints.find((e) => e.method === req.method && `${BASE_PATH}${e.path}` === req.path && BROWSER_ONLY_PATHS.includes(req.path))
+    if (browserOnly) return fixtureResponse(fixture, browserOnly.id)
     if (path === '/oauth/client/list' && req.method === 'POST') return list(req)
     if (path === '/oauth/client' && req.method === 'POST') {
       const invalid = invalidInput(req.json)
@@ -110,9 +203,11 @@ export async function startNutanixFake(): Promise<NutanixFake> {
     return notFound(id)
   }
 
-  const server = await startFake(handle, (req) => req.method !== 'GET' && !req.path.endsWith('/oauth/client/list'))
+  const server = await startFake(handle, (req) => req.path.includes('/oauth/client') && req.method !== 'GET' && !req.path.endsWith('/oauth/client/list'))
   return Object.assign(server, {
     clients,
+    tokens,
+    refreshTokens,
     options,
     seed(n: number) {
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,18 @@
 import { BaseCommand } from '../../lib/cli/base-command.js'
+import type { Profile } from '../../lib/config/schema.js'
+import { CliError } from '../../lib/errors.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
 import { renderTable } from '../../lib/output/table.js'
+
+/** One profile whose vendor fields cannot give endpoints (a hand-edited region) must not hide the others. */
+function tokenEndpointOf(profile: Profile): string {
+  try {
+    return effectiveEndpoints(profile).token ?? ''
+  } catch (err) {
+    if (err instanceof CliError) return `(${err.message})`
+    throw err
+  }
+}
 
 export default class ProfilesList extends BaseCommand<typeof ProfilesList> {
   static override summary = 'List profiles.'
@@ -12,7 +24,7 @@ export default class ProfilesList extends BaseCommand<typeof ProfilesList> {
       name,
       default: config.defaultProfile === name,
       provider: p.provider,
-      issuer: p.issuer ?? effectiveEndpoints(p).token ?? '',
+      issuer: p.issuer ?? tokenEndpointOf(p),
       clientId: p.clientId ?? '',
     }))
     this.output(rows, (r) =>

@@ -17,16 +17,19 @@ export default class TokenRevoke extends BaseCommand<typeof TokenRevoke> {
 
   async run(): Promise<void> {
     const ctx = await this.rt.tokenContext()
+    const session = await this.rt.session(ctx)
     let token = this.args.token === '-' ? await readStdin('token revoke -') : this.args.token
     let hint = this.flags['type-hint']
     if (!token) {
       const stored = await readStoredToken(ctx)
       if (!stored) throw authRequired(`no stored token for profile ${ctx.profileName}`, { hint: 'pass the token to revoke, or - to read it from stdin' })
-      token = stored.refresh_token ?? stored.access_token
-      hint ??= stored.refresh_token ? 'refresh_token' : 'access_token'
+      // The refresh token ends the whole grant, where the server revokes refresh tokens at all.
+      const useRefresh = Boolean(stored.refresh_token) && (session.vendor?.revocableTypes ?? ['refresh_token']).includes('refresh_token')
+      token = useRefresh && stored.refresh_token ? stored.refresh_token : stored.access_token
+      hint ??= useRefresh ? 'refresh_token' : 'access_token'
     }
     registerSecret(token)
-    await revoke(await this.rt.session(ctx), token, hint)
+    await revoke(session, token, hint)
     const removed = await forgetToken(ctx.store, ctx.profileName, token)
     this.output({ revoked: true, removedFromCache: removed }, (r) => `revoked${r.removedFromCache ? ' and removed from the cache' : ''}`)
   }

@@ -38,8 +38,14 @@ export interface Admin {
 
 /** The admin context for the command's profile, and the back end its provider names. */
 export async function openAdmin(rt: Runtime): Promise<Admin> {
+  const ctx = await adminContext(rt)
+  return { ctx, backend: await openBackend(ctx) }
+}
+
+/** What an admin API call needs from the command run: the profile, HTTP, secret storage, a prompt on a terminal. */
+export async function adminContext(rt: Runtime): Promise<AdminContext> {
   const { name, profile } = await rt.profile()
-  const ctx: AdminContext = {
+  return {
     profileName: name,
     profile,
     http: await rt.http(),
@@ -56,7 +62,6 @@ export async function openAdmin(rt: Runtime): Promise<Admin> {
         }
       : undefined,
   }
-  return { ctx, backend: await openBackend(ctx) }
 }
 
 /** Destructive commands ask on a terminal; elsewhere they need --yes (SPEC.md). */

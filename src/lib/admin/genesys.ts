@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
 import { badResponse, networkError, usageError } from '../errors.js'
 import type { HttpResponse } from '../http/client.js'
-import { type ErrorBodyReader, oauthErrorBody } from '../http/response.js'
+import { oauthErrorBody } from '../http/response.js'
 import { redactJson, registerSecret } from '../redact.js'
+import { genesysErrorBody, genesysHosts } from '../vendors/genesys.js'
 import { adminClient } from './client.js'
-import { AdminApi, type ApiRequest, explicitOrigin, pathSegment, planned, profileBearer } from './http.js'
+import { AdminApi, type ApiRequest, pathSegment, planned, profileBearer } from './http.js'
 import {
   type AdminBackend,
   type AdminClient,
@@ -57,39 +57,6 @@ export const commonGrantType = (value: string): string => {
 }
 
 const isClientCredentials = (grant: string | undefined) => grant !== undefined && ALIASES[grantKey(grant)] === 'CLIENT-CREDENTIALS'
-
-/**
- * API and login base URLs from the profile's region: a region domain (`mypurecloud.ie` →
- * `https://api.mypurecloud.ie`, `https://login.mypurecloud.ie`), or an explicit origin that serves
- * both (a private or local test deployment). Without a region, the `login.` host of the profile's
- * token endpoint names it.
- */
-export function genesysHosts(profile: Pick<Profile, 'region' | 'endpoints'>): { api: string; login: string } {
-  const region = profile.region ?? loginDomain(profile.endpoints.token)
-  if (!region) {
-    throw usageError('the profile has no Genesys Cloud region', { code: 'no_region', hint: 'oauthctl profiles add NAME --provider genesys --region mypurecloud.ie' })
-  }
-  const origin = explicitOrigin(region, 'the Genesys Cloud region')
-  if (origin) return { api: origin.origin, login: origin.origin }
-  const domain = region.replace(/^(api|login)\./i, '')
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) {
-    throw usageError(`Genesys Cloud region ${JSON.stringify(region)} is not a domain such as mypurecloud.ie or usw2.pure.cloud`, { code: 'bad_region' })
-  }
-  return { api: `https://api.${domain}`, login: `https://login.${domain}` }
-}
-
-function loginDomain(tokenEndpoint: string | undefined): string | undefined {
-  const host = tokenEndpoint ? new URL(tokenEndpoint).hostname : ''
-  return host.startsWith('login.') ? host.slice('login.'.length) : undefined
-}
-
-/** `ErrorBody`: `{message, code, status, details[{fieldName}]…}`. */
-export const genesysErrorBody: ErrorBodyReader = (body) => {
-  const b = body as { code?: unknown; message?: unknown; details?: unknown }
-  if (typeof b?.code !== 'string' || typeof b.message !== 'string') return undefined
-  const fields = Array.isArray(b.details) ? b.details.map((d: { fieldName?: unknown }) => d?.fieldName).filter((f): f is string => typeof f === 'string') : []
-  return { error: b.code, description: fields.length > 0 ? `${b.message} (field ${fields.join(', ')})` : b.message }
-}
 
 const RoleDivisionWire = z.object({ roleId: z.string(), divisionId: z.string() }).loose()
 
@@ -201,13 +168,11 @@ export const USAGE_POLL = { firstMs: 500, maxMs: 5000, budgetMs: 60_000 }
  * (paged by nextUri), secret rotation, usage queries, scopes and authorizations.
  */
 export function genesysBackend(ctx: AdminContext): AdminBackend {
-  const hosts = genesysHosts(ctx.profile)
-  const tokenEndpoint = ctx.profile.endpoints.token ?? `${hosts.login}/oauth/token`
-  const api = new AdminApi(hosts.api, {
+  const api = new AdminApi(genesysHosts(ctx.profile).api, {
     http: ctx.http,
     label: LABEL,
     readers: [genesysErrorBody, oauthErrorBody],
-    authorization: profileBearer(ctx, { ...ctx.profile, endpoints: { ...ctx.profile.endpoints, token: tokenEndpoint } }),
+    authorization: profileBearer(ctx),
     hint: (res: HttpResponse) =>
       res.status === 401
         ? `the access token of profile ${ctx.profileName} was refused: check its client id and secret, or get a new token with oauthctl token get --force`
@@ -230,7 +195,7 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
     label: LABEL,
     lacks: {},
     fields: new Set(['name', 'description', 'redirectUris', 'grantTypes', 'scopes', 'tokenTtl', 'roleDivisions']),
-    clientProfile: { tokenEndpoint, authMethod: 'client_secret_basic' },
+    clientProfile: { authMethod: 'client_secret_basic' },
 
     async list({ limit }) {
       const clients: AdminClient[] = []

@@ -1,10 +1,10 @@
 import type { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import { badResponse, CliError, usageError } from '../errors.js'
+import { badResponse, type CliError, usageError } from '../errors.js'
 import type { HttpClient, HttpResponse, RetryPolicy } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, parseJson } from '../http/response.js'
 import { parseRetryAfter } from '../http/retry.js'
 import { checkTransport } from '../oauth/transport.js'
+import { withHint } from '../vendors/http.js'
 import type { AdminContext, PlannedRequest } from './types.js'
 
 /** A request to an admin API: what `--dry-run` shows, plus what it does not show. */
@@ -86,10 +86,7 @@ export class AdminApi {
 
   /** The error a non-2xx response stands for, with the API's hint or the server's Retry-After. */
   error(res: HttpResponse, req: ApiRequest): CliError {
-    const err = errorFromResponse(res, this.describe(req), this.options.readers)
-    const hint = this.options.hint?.(res) ?? retryAfterHint(res)
-    if (!hint || err.hint) return err
-    return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, hint, cause: err })
+    return withHint(errorFromResponse(res, this.describe(req), this.options.readers), this.options.hint?.(res) ?? retryAfterHint(res))
   }
 
   private describe(req: ApiRequest): string {
@@ -117,32 +114,15 @@ export function pathSegment(id: string, what = 'client id'): string {
  * The Bearer token an admin API takes, from the profile's own credentials the way `token get`
  * gets one (cache, refresh, client credentials). Fetched once per command run.
  */
-export function profileBearer(ctx: AdminContext, profile: Profile): () => Promise<string> {
+export function profileBearer(ctx: AdminContext): () => Promise<string> {
   let pending: Promise<string> | undefined
   const fetchToken = async () => {
     const [{ getToken }, { DEFAULT_MIN_TTL_SECONDS }] = await Promise.all([import('../tokens/get-token.js'), import('../tokens/cache.js')])
     const { token } = await getToken(
       { grant: 'auto', scopes: [], minTtl: DEFAULT_MIN_TTL_SECONDS, force: false, params: {} },
-      { profileName: ctx.profileName, profile, store: await ctx.store(), http: ctx.http, env: ctx.env, configDir: ctx.configDir, now: ctx.now },
+      { profileName: ctx.profileName, profile: ctx.profile, store: await ctx.store(), http: ctx.http, env: ctx.env, configDir: ctx.configDir, now: ctx.now },
     )
     return `Bearer ${token.access_token}`
   }
   return () => (pending ??= fetchToken())
-}
-
-/**
- * A base URL from a profile setting that is either a bare host (the vendor's scheme and port
- * apply) or an explicit http(s) URL, which private deployments and local test servers use.
- * Plain http passes only the transport rule (loopback, or --insecure).
- */
-export function explicitOrigin(value: string, what: string): URL | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw usageError(`${what} ${JSON.stringify(value)} is not a valid URL`, { code: 'bad_url' })
-  }
-  if (url.pathname !== '/' || url.search || url.hash) throw usageError(`${what} must be a bare origin such as https://host:port (got a path or query)`, { code: 'bad_url' })
-  return url
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import { authRequired, usageError } from '../errors.js'
+import { usageError } from '../errors.js'
 import type { HttpResponse } from '../http/client.js'
-import type { ErrorBodyReader } from '../http/response.js'
 import { registerSecret } from '../redact.js'
-import { secretKeys } from '../storage/keys.js'
+import { type StoredToken, TokenResponseSchema } from '../tokens/token-set.js'
+import { nutanixBase, nutanixErrorBody, prismAuthorization, prismRefusedHint } from '../vendors/nutanix.js'
 import { adminClient } from './client.js'
-import { AdminApi, type ApiRequest, explicitOrigin, pathSegment, planned } from './http.js'
+import { AdminApi, type ApiRequest, pathSegment, planned } from './http.js'
 import { requireName } from './spec.js'
 import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation } from './types.js'
 
@@ -17,33 +16,6 @@ export const NUTANIX_LIMITS = { name: 64, description: 1000 }
 
 /** Clients per `/oauth/client/list` request. */
 export const NUTANIX_PAGE = 500
-
-/**
- * `https://HOST:9440/api/nutanix/v3` from the profile's host: `HOST` or `HOST:PORT` (Prism
- * Central's port 9440 unless given), or an explicit origin such as a local test server.
- */
-export function nutanixBase(profile: Pick<Profile, 'host'>): string {
-  if (!profile.host) throw usageError('the profile has no Nutanix Prism Central host', { code: 'no_host', hint: 'oauthctl profiles add NAME --provider nutanix --host prism.example.com' })
-  const origin = explicitOrigin(profile.host, 'the Nutanix host')
-  if (origin) return `${origin.origin}/api/nutanix/v3`
-  const url = URL.canParse(`https://${profile.host}`) ? new URL(`https://${profile.host}`) : undefined
-  if (!url || url.pathname !== '/' || url.search || url.username) {
-    throw usageError(`the Nutanix host ${JSON.stringify(profile.host)} is not a host name or HOST:PORT`, { code: 'bad_host' })
-  }
-  if (!url.port) url.port = '9440'
-  return `${url.origin}/api/nutanix/v3`
-}
-
-/** The v3 error envelope `{api_version, code, kind, message_list[{message, reason}], state}`, also nested under `status`. */
-export const nutanixErrorBody: ErrorBodyReader = (body) => {
-  const outer = body as { status?: unknown } | null
-  const b = (outer && typeof outer.status === 'object' ? outer.status : outer) as { message_list?: unknown; state?: unknown } | null
-  if (!b || !Array.isArray(b.message_list)) return undefined
-  const messages = b.message_list as Array<{ message?: unknown; reason?: unknown }>
-  const reason = messages.map((m) => m?.reason).find((r): r is string => typeof r === 'string')
-  const text = messages.map((m) => m?.message).filter((m): m is string => typeof m === 'string')
-  return { error: reason ?? (typeof b.state === 'string' ? b.state : 'ERROR'), description: text.length > 0 ? text.join('; ') : undefined }
-}
 
 export const NutanixClientSchema = z
   .object({
@@ -84,11 +56,27 @@ export function nutanixInput(spec: ClientSpec, current?: NutanixClient): Record<
     client_description: spec.description ?? current?.client_description ?? '',
     default_scopes: spec.scopes ?? current?.default_scopes ?? [],
   }
-  if (input.client_name.length > NUTANIX_LIMITS.name) throw usageError(`the client name is ${input.client_name.length} characters: Nutanix allows ${NUTANIX_LIMITS.name}`, { code: 'too_long' })
-  if (input.client_description.length > NUTANIX_LIMITS.description) {
-    throw usageError(`the description is ${input.client_description.length} characters: Nutanix allows ${NUTANIX_LIMITS.description}`, { code: 'too_long' })
-  }
+  checkLimits(input.client_name, input.client_description)
   return input
+}
+
+function checkLimits(name: string, description: string): void {
+  if (name.length > NUTANIX_LIMITS.name) throw usageError(`the client name is ${name.length} characters: Nutanix allows ${NUTANIX_LIMITS.name}`, { code: 'too_long' })
+  if (description.length > NUTANIX_LIMITS.description) {
+    throw usageError(`the description is ${description.length} characters: Nutanix allows ${NUTANIX_LIMITS.description}`, { code: 'too_long' })
+  }
+}
+
+/** Prism Central's v3 API with the profile's Prism user (HTTP Basic), asked for once per command run. */
+function nutanixApi(ctx: AdminContext): AdminApi {
+  let basic: Promise<string> | undefined
+  return new AdminApi(nutanixBase(ctx.profile), {
+    http: ctx.http,
+    label: LABEL,
+    readers: [nutanixErrorBody],
+    authorization: () => (basic ??= prismAuthorization(ctx)),
+    hint: (res: HttpResponse) => (res.status === 401 ? prismRefusedHint(ctx.profileName) : undefined),
+  })
 }
 
 /**
@@ -96,24 +84,14 @@ export function nutanixInput(spec: ClientSpec, current?: NutanixClient): Record<
  * from OAUTHCTL_ADMIN_PASSWORD, secret storage or a prompt).
  */
 export function nutanixBackend(ctx: AdminContext): AdminBackend {
-  const base = nutanixBase(ctx.profile)
-  let basic: Promise<string> | undefined
-  const api = new AdminApi(base, {
-    http: ctx.http,
-    label: LABEL,
-    readers: [nutanixErrorBody],
-    authorization: () => (basic ??= basicCredentials(ctx)),
-    // Prism answers bad credentials with a 401 that is often not JSON: say what to check.
-    hint: (res: HttpResponse) =>
-      res.status === 401 ? `Prism Central refused the credentials: check the profile's username and the admin password of profile ${ctx.profileName}` : undefined,
-  })
+  const api = nutanixApi(ctx)
   const clientUrl = (id: string) => api.url(`/oauth/client/${pathSegment(id)}`)
 
   return {
     label: LABEL,
     lacks: { rotateSecret: 'the v3 API has no secret rotation; delete the client and create a new one' },
     fields: new Set(['name', 'description', 'redirectUris', 'scopes']),
-    clientProfile: { tokenEndpoint: `${base}/oauth/token`, authMethod: 'client_secret_post' },
+    clientProfile: { authMethod: 'client_secret_post' },
 
     async list({ limit }) {
       const clients: AdminClient[] = []
@@ -168,21 +146,51 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
   }
 }
 
-async function basicCredentials(ctx: AdminContext): Promise<string> {
-  const username = ctx.profile.username
-  if (!username) throw usageError(`profile ${ctx.profileName} has no Nutanix user name`, { code: 'no_username', hint: 'set "username" in the profile (the Prism Central admin user)' })
-  const password =
-    ctx.env.OAUTHCTL_ADMIN_PASSWORD ||
-    (await (await ctx.store()).get(secretKeys.adminPassword(ctx.profileName))) ||
-    (await ctx.promptSecret?.(`Prism Central password for ${username}`))
-  if (!password) {
-    throw authRequired(`no Prism Central password for profile ${ctx.profileName}`, {
-      code: 'no_admin_password',
-      hint: 'set OAUTHCTL_ADMIN_PASSWORD, or store it in secret storage for the profile',
-    })
+/**
+ * `OauthGenerateTokenResponse`: the new client and its first token. That token's `scopes` is a
+ * list, where the token endpoint's `scope` is the usual string: it is read as the usual response.
+ */
+const GeneratedSchema = z
+  .object({
+    client_id: z.string().min(1),
+    client_secret: z.string().min(1),
+    oauth_token: z.preprocess(
+      (t) => (t && typeof t === 'object' && Array.isArray((t as { scopes?: unknown }).scopes) ? { ...t, scope: (t as { scopes: unknown[] }).scopes.join(' ') } : t),
+      TokenResponseSchema,
+    ),
+  })
+  .loose()
+
+export interface GenerateTokenOptions {
+  scopes: string[]
+  name: string
+  description: string
+  /** Seconds; Prism's default when absent. */
+  expiresIn?: number
+}
+
+export interface GeneratedToken {
+  clientId: string
+  clientSecret: string
+  token: StoredToken
+}
+
+/**
+ * `POST /oauth/generate_token` (Basic, as the Prism user): a new OAuth client and a token for it
+ * in one step. The token is stored where `token get --scope …` finds it for this profile.
+ */
+export async function generateToken(ctx: AdminContext, options: GenerateTokenOptions): Promise<GeneratedToken> {
+  if (ctx.profile.provider !== 'nutanix') {
+    throw usageError(`token generate is Nutanix Prism Central's generate_token: profile ${ctx.profileName} is a ${ctx.profile.provider} profile`, { code: 'not_supported' })
   }
-  registerSecret(password)
-  const encoded = Buffer.from(`${username}:${password}`).toString('base64')
-  registerSecret(encoded)
-  return `Basic ${encoded}`
+  if (options.scopes.length === 0) throw usageError('token generate needs at least one --scope', { code: 'missing_scope' })
+  checkLimits(options.name, options.description)
+  const api = nutanixApi(ctx)
+  const body = { scopes: options.scopes, client_name: options.name, client_description: options.description, expires_in: options.expiresIn }
+  const generated = await api.json({ method: 'POST', url: api.url('/oauth/generate_token'), body }, GeneratedSchema)
+  registerSecret(generated.client_secret)
+  const [{ requestedShape }, { storeLogin }] = await Promise.all([import('../tokens/get-token.js'), import('../login/store-login.js')])
+  const requested = requestedShape(ctx.profile, { scopes: options.scopes })
+  const token = await storeLogin({ response: generated.oauth_token, grant: 'generate_token' }, requested, { ...ctx, store: await ctx.store() })
+  return { clientId: generated.client_id, clientSecret: generated.client_secret, token }
 }

@@ -1,36 +1,17 @@
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
 import { usageError } from '../errors.js'
 import type { HttpResponse } from '../http/client.js'
-import type { ErrorBodyReader } from '../http/response.js'
+import { effectiveEndpoints } from '../oauth/endpoints.js'
+import { vendorEndpoint } from '../vendors/http.js'
+import { masonErrorBody, phonecomBase, TokenDetailsSchema } from '../vendors/phonecom.js'
 import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, planned, profileBearer } from './http.js'
 import type { AdminBackend, AdminClient, AdminContext } from './types.js'
 
 const LABEL = 'phone.com'
-export const PHONECOM_BASE = 'https://api.phone.com/v4'
-const TOKEN_PATH = '/oauth/access-token'
 
 /** Items per list request (phone.com's own CLI asks for 25; the API echoes limit and total). */
 export const PHONECOM_PAGE = 100
-
-/** The API base is where the profile's token endpoint lives (`…/v4/oauth/access-token`), else phone.com's. */
-export function phonecomBase(profile: Pick<Profile, 'endpoints'>): string {
-  const token = profile.endpoints.token
-  return token?.endsWith(TOKEN_PATH) ? token.slice(0, -TOKEN_PATH.length) : PHONECOM_BASE
-}
-
-/** Mason `{"@error": {"@httpStatusCode", "@message", "@code"?, "@messages"?}}`. */
-export const masonErrorBody: ErrorBodyReader = (body) => {
-  const e = (body as { '@error'?: unknown } | null)?.['@error'] as Record<string, unknown> | undefined
-  if (!e || typeof e !== 'object') return undefined
-  const text = (key: string) => (typeof e[key] === 'string' ? (e[key] as string) : undefined)
-  const code = text('@code')
-  const message = text('@message')
-  const more = Array.isArray(e['@messages']) ? e['@messages'].filter((m): m is string => typeof m === 'string') : []
-  const description = [code ? message : undefined, ...more].filter(Boolean).join('; ')
-  return { error: code ?? message ?? `http_${String(e['@httpStatusCode'])}`, description: description || undefined }
-}
 
 const PhonecomClientSchema = z.object({ id: z.int(), client_name: z.string() }).loose()
 const RedirectItemSchema = z
@@ -42,7 +23,6 @@ const RedirectItemSchema = z
   .loose()
 const listing = <T extends z.ZodType>(item: T) => z.object({ total: z.int().nonnegative(), items: z.array(item) }).loose()
 const DeletedSchema = z.object({ success: z.literal(true) }).loose()
-const TokenInfoSchema = z.object({ scope_details: z.array(z.object({ voip_id: z.int().optional() }).loose()).optional() }).loose()
 
 const uriOf = (item: z.infer<typeof RedirectItemSchema>) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)
 
@@ -66,13 +46,14 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
     http: ctx.http,
     label: LABEL,
     readers: [masonErrorBody],
-    authorization: profileBearer(ctx, { ...ctx.profile, endpoints: { ...ctx.profile.endpoints, token: ctx.profile.endpoints.token ?? `${PHONECOM_BASE}${TOKEN_PATH}` } }),
+    authorization: profileBearer(ctx),
     hint: (res: HttpResponse) => (res.status === 401 ? `the access token of profile ${ctx.profileName} was refused: get a new one with oauthctl token get --force` : undefined),
   })
 
+  const tokenDetails = vendorEndpoint({ endpoints: effectiveEndpoints(ctx.profile) }, 'introspection', 'introspection-endpoint')
   let account: Promise<number> | undefined
   const accountId = () =>
-    (account ??= api.json({ method: 'GET', url: api.url(TOKEN_PATH) }, TokenInfoSchema).then((info) => {
+    (account ??= api.json({ method: 'GET', url: tokenDetails }, TokenDetailsSchema).then((info) => {
       const id = info.scope_details?.find((d) => d.voip_id !== undefined)?.voip_id
       if (id === undefined) {
         throw usageError(`the token of profile ${ctx.profileName} names no phone.com account (scope_details.voip_id)`, {

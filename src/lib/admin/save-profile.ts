@@ -38,7 +38,7 @@ export async function saveClientProfile(
         issuer: profile.issuer,
         region: profile.region,
         host: profile.host,
-        endpoints: { ...profile.endpoints, token: backend.clientProfile?.tokenEndpoint ?? profile.endpoints.token },
+        endpoints: profile.endpoints,
         clientId: issued.client.id,
         authMethod: issued.authMethod ?? backend.clientProfile?.authMethod ?? (issued.secret === undefined ? 'none' : undefined),
       },

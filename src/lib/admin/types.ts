@@ -155,8 +155,11 @@ export interface AdminBackend {
   readonly lacks: Partial<Record<Operation, string>>
   /** The spec fields create/update accept; any other is refused before a request is sent. */
   readonly fields: ReadonlySet<SpecField>
-  /** Profile settings a client of this API needs to get tokens (`--save-profile`); for back ends that issue secrets. */
-  readonly clientProfile?: { tokenEndpoint?: string; authMethod?: AuthMethod }
+  /**
+   * How a client of this API authenticates at the token endpoint (`--save-profile`); for back ends
+   * that issue secrets. The endpoints come with the profile's provider, region and host.
+   */
+  readonly clientProfile?: { authMethod: AuthMethod }
   list?(options: { limit?: number }): Promise<ClientPage>
   get?(id: string): Promise<AdminClient>
   create?(spec: ClientSpec, options: CreateOptions): Promise<Mutation<IssuedClient>>

@@ -1,9 +1,13 @@
+import { resolve } from 'node:path'
 import type { HttpClient } from '../http/client.js'
 import { discover } from '../oauth/discovery.js'
+import { effectiveEndpoints } from '../oauth/endpoints.js'
+import { checkClientCertificate, clientCertificateOf } from '../oauth/sender.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { usageError } from '../errors.js'
+import { vendorFor } from '../vendors/index.js'
 import { type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type StorageKind } from './schema.js'
 import { describeIssue, updateConfig } from './store.js'
 
@@ -26,6 +30,8 @@ export interface AddProfileResult {
   profile: Profile
   discovered: boolean
   secretStored: boolean
+  /** Cached token sets deleted because the DPoP or certificate setting they were bound under changed. */
+  tokensDropped: number
 }
 
 /**
@@ -39,6 +45,8 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
   return updateConfig(deps.configDir, async (config) => {
     const existing = Object.hasOwn(config.profiles, options.name) ? config.profiles[options.name] : undefined
     const { endpoints, ...rest } = options.fields
+    // Stored relative to nothing: later commands may run from another directory.
+    for (const field of ['tlsCert', 'tlsKey'] as const) if (rest[field]) rest[field] = resolve(rest[field])
     const merged = ProfileSchema.safeParse({
       ...existing,
       ...stripUndefined(rest),
@@ -55,8 +63,18 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
     } else if (!profile.issuer) {
       delete profile.discovery
     }
-    if (!profile.issuer && !profile.endpoints.token) {
+    if (profile.scopes.length === 0) profile.scopes = [...(vendorFor(profile.provider)?.defaultScopes ?? [])]
+    // A vendor preset supplies the endpoints its region or host implies (and refuses a bad one here).
+    if (!profile.issuer && !effectiveEndpoints(profile).token) {
       throw usageError(`profile ${options.name} needs --issuer (for discovery) or --token-endpoint`, { code: 'no_endpoint' })
+    }
+    const certificate = clientCertificateOf(profile)
+    if (certificate && (certificate.cert !== existing?.tlsCert || certificate.key !== existing?.tlsKey)) await checkClientCertificate(certificate)
+    let tokensDropped = 0
+    // A token is bound to a DPoP key or certificate, or to none: once the profile uses another, the cache must not hand it out.
+    if (existing && (Boolean(existing.dpop) !== Boolean(profile.dpop) || existing.tlsCert !== profile.tlsCert)) {
+      const store = await deps.store()
+      for (const key of await store.list(secretKeys.tokenPrefix(options.name))) if (await store.delete(key)) tokensDropped++
     }
     for (const [key, value] of [
       [secretKeys.clientSecret(options.name), options.clientSecret],
@@ -75,6 +93,7 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
       profile,
       discovered,
       secretStored: options.clientSecret !== undefined,
+      tokensDropped,
     }
   })
 }

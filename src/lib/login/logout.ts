@@ -63,8 +63,12 @@ async function revokeAll(targets: Revocable[], ctx: LogoutContext): Promise<numb
     ctx.ui.warn('the server has no revocation endpoint: the tokens are deleted here but stay valid until they expire')
     return 0
   }
+  const types = session.vendor?.revocableTypes ?? ['access_token', 'refresh_token']
+  for (const skipped of targets.filter((t) => !types.includes(t.hint))) {
+    ctx.ui.warn(`this server cannot revoke a ${skipped.hint.replace('_', ' ')}: it is deleted here but stays valid until it expires`)
+  }
   let revoked = 0
-  for (const target of targets) {
+  for (const target of targets.filter((t) => types.includes(t.hint))) {
     try {
       await revoke(session, target.value, target.hint)
       revoked++

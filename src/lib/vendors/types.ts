@@ -3,6 +3,7 @@ import type { HttpClient } from '../http/client.js'
 import type { ErrorBodyReader } from '../http/response.js'
 import type { LoginFlowFn } from '../login/types.js'
 import type { ClientSecret } from '../secrets.js'
+import type { SecretStore } from '../storage/types.js'
 import type { TokenResponse } from '../tokens/token-set.js'
 
 /** What a vendor hook gets: the profile, its client secret (if any) and the one HTTP layer. */
@@ -12,6 +13,18 @@ export interface VendorContext {
   secret?: ClientSecret
   /** The effective endpoints (explicit > discovered > this vendor's preset). */
   endpoints: Endpoints
+  /**
+   * Where a vendor finds credentials beyond the client secret (Nutanix: the Prism user's password,
+   * OAUTHCTL_ADMIN_PASSWORD or secret storage). Absent for a session built without a store (tests).
+   */
+  secrets?: VendorSecrets
+}
+
+/** The profile's secret storage and environment, to look up a vendor's own credentials the way the client secret is. */
+export interface VendorSecrets {
+  profileName: string
+  store: SecretStore
+  env: NodeJS.ProcessEnv
 }
 
 /**
@@ -25,7 +38,7 @@ export interface Vendor {
   endpoints?(profile: Profile): Endpoints
   /** Client authentication when the profile names none. */
   defaultAuthMethod?: AuthMethod
-  /** Scopes when the profile names none. */
+  /** Scopes when the profile names none: `profiles add` writes them into the profile, where `token get` and its fast path both see them. */
   defaultScopes?: string[]
   /** A token request the vendor's way (encoding, where the client authenticates, success status). */
   tokenRequest?(ctx: VendorContext, grantType: string, parameters: URLSearchParams): Promise<TokenResponse>
@@ -33,6 +46,8 @@ export interface Vendor {
   errorReaders?: ErrorBodyReader[]
   /** Token introspection by the vendor's own endpoint (no RFC 7662). */
   introspect?(ctx: VendorContext, token: string): Promise<Record<string, unknown>>
+  /** Which stored tokens its revocation takes (default: both; Genesys revokes only the access token it is called with). */
+  revocableTypes?: readonly ('access_token' | 'refresh_token')[]
   /** Token revocation by the vendor's own endpoint (no RFC 7009). */
   revoke?(ctx: VendorContext, token: string, typeHint?: string): Promise<void>
   /** Replaces the browser code flow (`login`, `--flow code`) where the vendor logs in another way. */
