@@ -5,7 +5,7 @@
  */
 export const REDACTED = '[REDACTED]'
 
-/** Field names whose values are secrets, normalised: lower case, `-` as `_`. */
+/** Field names whose values are secrets, normalised: snake case. */
 const SECRET_NAMES = new Set([
   'authorization',
   'proxy_authorization',
@@ -33,7 +33,8 @@ const SECRET_NAMES = new Set([
   'private_key',
 ])
 
-const normalise = (name: string) => name.toLowerCase().replaceAll('-', '_')
+/** `client-secret`, `clientSecret` and `CLIENT_SECRET` all become `client_secret`. */
+const normalise = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replaceAll('-', '_')
 
 export const isSecretName = (name: string): boolean => SECRET_NAMES.has(normalise(name))
 

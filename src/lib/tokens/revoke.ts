@@ -16,6 +16,8 @@ export async function revoke(session: OAuthSession, token: string, typeHint?: st
         additionalParameters: typeHint ? { token_type_hint: typeHint } : undefined,
       }),
     (response) => oauth.processRevocationResponse(response),
+    // oauth4webapi sends no DPoP proof here (RFC 9449 defines none); servers that check one for DPoP-bound tokens get ours.
+    { proofHeader: true },
   )
 }
 
