@@ -6,12 +6,11 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoClients, type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
-import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, AUTH_URL, browserLogin } from '../helpers/browser.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { startCli } from '../helpers/cli-stream.js'
 
 const LOOPBACK = ['http://127.0.0.1/callback']
-const AUTH_URL = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10.00' } }]
 const jarKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const jarPublicJwk = { ...jarKey.publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }
@@ -94,18 +93,6 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
     await browser?.close()
   })
 
-  /** Run `login --no-open` with the given flags, and hand the printed authorization URL to `drive`. */
-  async function browserLogin(args: string[], drive: (page: Page, url: URL) => Promise<void>) {
-    const cli = startCli(['login', '--no-open', ...args], t.env)
-    const url = new URL((await cli.waitForStderr(AUTH_URL))[1] ?? '')
-    const { context, page } = await loopbackPage(browser)
-    try {
-      await drive(page, url)
-      return { result: await cli.done, url }
-    } finally {
-      await context.close()
-    }
-  }
 
   const signInAndConsent = async (page: Page, url: URL) => {
     await page.goto(url.href)
@@ -116,7 +103,7 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
 
   it('PAR: a client that must push is refused without --par (with a hint), and login --par --dpop completes with client_id and request_uri only', async () => {
     await addProfile('par', sandbox.issuer, 'par-client', ['--auth-method', 'none'])
-    const refused = await browserLogin([], async (page, url) => {
+    const refused = await browserLogin(browser, t.env, [], async (page, url) => {
       await page.goto(url.href)
       await waitForHeading(page, 'Login failed')
     })
@@ -125,7 +112,7 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
     expect(refused.result.stderr).toMatch(/^hint: this client must use a pushed authorization request: run oauthctl login --par$/m)
 
     sandbox.resetCounts()
-    const { result, url } = await browserLogin(['--par', '--dpop'], signInAndConsent)
+    const { result, url } = await browserLogin(browser, t.env, ['--par', '--dpop'], signInAndConsent)
     expect(result.code, result.stderr).toBe(0)
     expect(queryNames(url)).toEqual(['client_id', 'request_uri'])
     expect(url.searchParams.get('client_id')).toBe('par-client')
@@ -146,7 +133,7 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
     await addProfile('auto', parSandbox.issuer, 'demo-public', ['--auth-method', 'none'])
     const config = JSON.parse(await readFile(join(t.configDir, 'config.json'), 'utf8'))
     expect(config.profiles.auto.discovery.metadata.require_pushed_authorization_requests).toBe(true)
-    const { result, url } = await browserLogin([], signInAndConsent)
+    const { result, url } = await browserLogin(browser, t.env, [], signInAndConsent)
     expect(result.code, result.stderr).toBe(0)
     expect(queryNames(url)).toEqual(['client_id', 'request_uri'])
     expect(parSandbox.requestCount('/request')).toBe(1)
@@ -160,7 +147,7 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
     const details = join(t.home, 'payment.json')
     await writeFile(details, JSON.stringify(PAYMENT))
 
-    const { result, url } = await browserLogin(['--request-object', '--authorization-details', details], signInAndConsent)
+    const { result, url } = await browserLogin(browser, t.env, ['--request-object', '--authorization-details', details], signInAndConsent)
     expect(result.code, result.stderr).toBe(0)
     expect(queryNames(url)).toEqual(['client_id', 'request'])
     // The client requires signed request objects: the login above completed only because of this one.

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
-import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText } from '../helpers/browser.js'
+import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { startCli } from '../helpers/cli-stream.js'
 
@@ -29,7 +29,6 @@ afterEach(async () => {
 
 const SCOPES = ['openid', 'offline_access']
 /** The authorization URL `login --no-open` prints, indented on its own line. */
-const AUTH_URL = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m
 
 async function addProfile(name: string, clientId: string, extra: string[] = [], stdin?: string) {
   const scopes = SCOPES.flatMap((s) => ['--scope', s])
@@ -104,23 +103,11 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
     await browser?.close()
   })
 
-  /** Run `login` with the given flags, and hand the printed authorization URL to `drive`. */
-  async function browserLogin(args: string[], drive: (page: Page, url: URL) => Promise<void>) {
-    const cli = startCli(['login', '--no-open', ...args], t.env)
-    const url = new URL((await cli.waitForStderr(AUTH_URL))[1] ?? '')
-    const { context, page } = await loopbackPage(browser)
-    try {
-      await drive(page, url)
-      return { result: await cli.done, url }
-    } finally {
-      await context.close()
-    }
-  }
 
   it('code flow with PKCE for a public client: stores the tokens, and token get then sends nothing', async () => {
     await addProfile('pub', 'demo-public', ['--auth-method', 'none'])
     sandbox.resetCounts()
-    const { result, url } = await browserLogin(['--json'], async (page, authUrl) => {
+    const { result, url } = await browserLogin(browser, t.env, ['--json'], async (page, authUrl) => {
       // The sandbox demands PKCE (S256 only): without the challenge the same request is refused,
       // so the completed login below proves the server received and verified ours. (The refusal
       // comes back to the loopback server under another state, which leaves the login waiting.)
@@ -173,7 +160,7 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
     await addProfile('pub', 'demo-public', ['--auth-method', 'none'])
     sandbox.resetCounts()
     let code = ''
-    const { result } = await browserLogin(['-v'], async (page, authUrl) => {
+    const { result } = await browserLogin(browser, t.env, ['-v'], async (page, authUrl) => {
       const redirect = new URL(authUrl.searchParams.get('redirect_uri') ?? '')
       redirect.search = new URLSearchParams({ code: 'forged-code', state: 'not-the-state', iss: sandbox.issuer }).toString()
       const forged = await page.goto(redirect.href)
@@ -198,7 +185,7 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
 
   it('exits 4 and shows the error page when the user refuses, storing nothing', async () => {
     await addProfile('pub', 'demo-public', ['--auth-method', 'none'])
-    const { result } = await browserLogin([], async (page, authUrl) => {
+    const { result } = await browserLogin(browser, t.env, [], async (page, authUrl) => {
       await page.goto(authUrl.href)
       // oidc-provider's "[ Cancel ]" aborts the interaction: it redirects with error=access_denied.
       await page.getByText('[ Cancel ]').click()
@@ -283,7 +270,7 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
 
   it('logout revokes the refresh token at the server, then deletes the tokens', async () => {
     await addProfile('conf', 'demo-confidential', ['--client-secret-stdin'], 'demo-confidential-secret')
-    const { result } = await browserLogin([], async (page, authUrl) => {
+    const { result } = await browserLogin(browser, t.env, [], async (page, authUrl) => {
       await page.goto(authUrl.href)
       await sandboxSignIn(page)
       await sandboxConsent(page)

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { startCli } from './cli-stream.js'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -55,4 +56,20 @@ export async function waitForHeading(page: Page, text: string): Promise<void> {
 /** Wait (bounded) until the page shows this text. */
 export async function waitForText(page: Page, text: string): Promise<void> {
   await page.getByText(text).first().waitFor()
+}
+
+/** The authorization URL `login --no-open` prints on stderr. */
+export const AUTH_URL = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m
+
+/** Run `login --no-open` with the given flags, and hand the printed authorization URL to `drive` in a fresh page. */
+export async function browserLogin(browser: Browser, env: Record<string, string>, args: string[], drive: (page: Page, url: URL) => Promise<void>) {
+  const cli = startCli(['login', '--no-open', ...args], env)
+  const url = new URL((await cli.waitForStderr(AUTH_URL))[1] ?? '')
+  const { context, page } = await loopbackPage(browser)
+  try {
+    await drive(page, url)
+    return { result: await cli.done, url }
+  } finally {
+    await context.close()
+  }
 }
