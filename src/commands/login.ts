@@ -5,7 +5,6 @@ import { advancedRequestFlags, advancedRequestOptions } from '../lib/cli/token-f
 import { openInBrowser } from '../lib/login/browser.js'
 import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/login/login.js'
 import { describeLogin } from '../lib/login/store-login.js'
-import { nowSeconds } from '../lib/tokens/cache.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Log in interactively: in a browser (code, implicit) or with a code on another device.'
@@ -35,7 +34,6 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
   }
 
   async run(): Promise<void> {
-    const { name, profile } = await this.rt.profile()
     const summary = await login(
       {
         flow: this.flags.flow as LoginFlow,
@@ -48,13 +46,7 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
         ...(await advancedRequestOptions(this.flags)),
       },
       {
-        profileName: name,
-        profile,
-        store: await this.rt.store(profile),
-        http: await this.rt.http(),
-        env: this.rt.env,
-        configDir: this.rt.configDir,
-        now: nowSeconds,
+        ...(await this.rt.tokenContext()),
         ui: {
           info: (line) => this.rt.info(line),
           // The authorization URL is ours, with no secret in it; redacting would break a request object (JAR) it carries.

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { logout } from '../lib/login/logout.js'
-import { nowSeconds } from '../lib/tokens/cache.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {
   static override summary = 'Revoke the profile\'s tokens at the server and delete them here.'
@@ -19,17 +18,10 @@ The client secret, if any, stays: profiles remove deletes it.`
   }
 
   async run(): Promise<void> {
-    const { name, profile } = await this.rt.profile()
     const result = await logout(
       { revoke: !this.flags['no-revoke'] },
       {
-        profileName: name,
-        profile,
-        store: await this.rt.store(profile),
-        http: await this.rt.http(),
-        env: this.rt.env,
-        configDir: this.rt.configDir,
-        now: nowSeconds,
+        ...(await this.rt.tokenContext()),
         ui: { info: (line) => this.rt.info(line), warn: (line) => this.rt.warn(line) },
       },
     )
