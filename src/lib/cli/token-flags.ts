@@ -19,7 +19,7 @@ export const tokenRequestFlags = {
   'min-ttl': Flags.integer({ summary: 'Seconds a cached token must stay valid to be reused.', default: DEFAULT_MIN_TTL_SECONDS, min: 0 }),
   force: Flags.boolean({ summary: 'Skip the cache and ask the server.' }),
   param: Flags.string({ summary: 'Extra token request parameter KEY=VALUE (repeatable).', multiple: true }),
-  username: Flags.string({ summary: 'Resource owner user name, for --grant password.', helpGroup: 'GRANT INPUTS' }),
+  username: Flags.string({ summary: 'Resource owner user name, with --grant password and --password-stdin (or OAUTHCTL_PASSWORD).', helpGroup: 'GRANT INPUTS' }),
   'password-stdin': Flags.boolean({ summary: 'Read the password for --grant password from stdin (else OAUTHCTL_PASSWORD, else a prompt).', helpGroup: 'GRANT INPUTS' }),
   'subject-token': Flags.string({ summary: 'Token to exchange (--grant token_exchange): - for stdin, @FILE or env:NAME.', helpGroup: 'GRANT INPUTS' }),
   'subject-token-type': Flags.string({ summary: 'Its type, e.g. access_token, id_token, jwt (default access_token).', helpGroup: 'GRANT INPUTS' }),
