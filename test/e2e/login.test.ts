@@ -2,30 +2,20 @@ import { readFile } from 'node:fs/promises'
 import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
 import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { startCli } from '../helpers/cli-stream.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
 
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(async () => {
-  t = await isolated()
-  sandbox.resetCounts()
-})
-afterEach(async () => {
-  await t.cleanup()
-})
+useSandbox((s) => (sandbox = s))
+useIsolated((i) => (t = i))
 
 const SCOPES = ['openid', 'offline_access']
 /** The authorization URL `login --no-open` prints, indented on its own line. */

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignJWT } from 'jose'
+import { afterAll, beforeAll } from 'vitest'
 
 export interface TokenCall {
   form: URLSearchParams
@@ -89,4 +90,16 @@ export async function startJwtIssuer(): Promise<JwtIssuer> {
         server.close(() => resolve())
       }),
   }
+}
+
+/** One issuer for the whole file, stopped after it. */
+export function useJwtIssuer(set: (issuer: JwtIssuer) => void): void {
+  let issuer: JwtIssuer | undefined
+  beforeAll(async () => {
+    issuer = await startJwtIssuer()
+    set(issuer)
+  })
+  afterAll(async () => {
+    await issuer?.close()
+  })
 }

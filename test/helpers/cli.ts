@@ -40,19 +40,20 @@ function baseEnv(): Record<string, string> {
   return env
 }
 
-/** Spawn `bin/run.js` as a user would, with a bounded wait. */
-export function runCli(args: string[], options: RunOptions & { env: Record<string, string | undefined> }): Promise<CliResult> {
+/** Run `node ARGS` to completion with a bounded wait (SIGKILL and reject past it). */
+export function runNode(args: string[], options: RunOptions = {}): Promise<CliResult> {
   const started = performance.now()
+  const timeoutMs = options.timeoutMs ?? 20_000
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, { env: (options.env ?? process.env) as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`oauthctl ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms\nstderr: ${stderr}`))
-    }, options.timeoutMs ?? 20_000)
+      reject(new Error(`node ${args.join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`))
+    }, timeoutMs)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -61,6 +62,9 @@ export function runCli(args: string[], options: RunOptions & { env: Record<strin
     child.stdin.end(options.stdin ?? '')
   })
 }
+
+/** Spawn `bin/run.js` as a user would, with a bounded wait. */
+export const runCli = (args: string[], options: RunOptions & { env: Record<string, string | undefined> }) => runNode([BIN, ...args], options)
 
 /** A fresh HOME + config folder; `run` spawns the CLI inside it. Storage defaults to `file`. */
 export async function isolated(extraEnv: Record<string, string> = {}): Promise<Sandboxed> {

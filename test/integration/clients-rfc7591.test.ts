@@ -1,26 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
 
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
+useSandbox((s) => (sandbox = s))
+useIsolated((i) => (t = i))
 beforeEach(async () => {
-  t = await isolated()
   const added = await t.run(['profiles', 'add', 'admin', '--issuer', sandbox.issuer])
   expect(added, added.stderr).toMatchObject({ code: 0 })
   sandbox.resetCounts()
-})
-afterEach(async () => {
-  await t.cleanup()
 })
 
 const credentials = async () => JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries as Record<string, string>

@@ -1,28 +1,23 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fastTokenGet } from '../../src/fast/token-get.cjs'
-import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import type { Sandbox } from '../../src/lib/sandbox/server.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
 
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
+useSandbox((s) => (sandbox = s))
+useIsolated((i) => (t = i))
 beforeEach(async () => {
-  t = await isolated()
   const added = await t.run(['profiles', 'add', 'ci', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin'], { stdin: 'demo-confidential-secret' })
   expect(added.code).toBe(0)
 })
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks()
-  await t.cleanup()
 })
 
 /** Run the fast path in this process, capturing what it prints. */

@@ -12,7 +12,6 @@
  *     'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; \
  *      OAUTHCTL_REQUIRE_KEYCHAIN=1 npx vitest run test/integration/keychain.test.ts'
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -22,6 +21,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CliError } from '../../src/lib/errors.js'
 import { CHUNK_CHARS, KeychainStore } from '../../src/lib/storage/keychain.js'
+import { runNode } from '../helpers/cli.js'
 
 type Keyring = typeof import('@napi-rs/keyring')
 
@@ -238,28 +238,6 @@ describe.skipIf(!available && !REQUIRE_KEYCHAIN)('KeychainStore against the OS k
 describe.runIf(process.platform === 'linux')('KeychainStore with no Secret Service', () => {
   const viteNode = join(ROOT, 'node_modules', 'vite-node', 'vite-node.mjs')
 
-  function runChild(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [viteNode, '--root', ROOT, '--config', join(ROOT, 'vitest.config.ts'), script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`child did not finish within 20 s\nstderr: ${stderr}`))
-      }, 20_000)
-      child.on('error', (err) => {
-        clearTimeout(timer)
-        reject(err)
-      })
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        resolvePromise({ code, stdout, stderr })
-      })
-    })
-  }
-
   it('every operation rejects with CliError storage (exit 6), hinting --storage file and OAUTHCTL_STORAGE', async () => {
     expect(existsSync(viteNode)).toBe(true)
     const dir = await mkdtemp(join(tmpdir(), 'oauthctl-keychain-child-'))
@@ -293,7 +271,7 @@ console.log(JSON.stringify(out))
       for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DBUS_') && !k.startsWith('OAUTHCTL_')) env[k] = v
       env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/bus'
 
-      const result = await runChild(script, env)
+      const result = await runNode([viteNode, '--root', ROOT, '--config', join(ROOT, 'vitest.config.ts'), script], { env })
       expect(result.code, result.stderr).toBe(0)
       const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as Record<string, Record<string, unknown>>
       expect(Object.keys(out).sort()).toEqual(['delete', 'get', 'list', 'set'])

@@ -1,28 +1,18 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import type { Sandbox } from '../../src/lib/sandbox/server.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { keychainAvailable } from '../helpers/keychain.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
 const hasKeychain = await keychainAvailable()
 
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(async () => {
-  t = await isolated()
-  sandbox.resetCounts()
-})
-afterEach(async () => {
-  await t.cleanup()
-})
+useSandbox((s) => (sandbox = s))
+useIsolated((i) => (t = i))
 
 const addConfidential = (name = 'ci', extra: string[] = [], secret = 'demo-confidential-secret') =>
   t.run(['profiles', 'add', name, '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin', ...extra], { stdin: secret })

@@ -3,13 +3,14 @@ import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { decodeJwt, importJWK, jwtVerify } from 'jose'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoClients, type Sandbox } from '../../src/lib/sandbox/server.js'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { tokenCacheKey } from '../../src/lib/tokens/cache.js'
 import { tokenLockName } from '../../src/lib/tokens/get-token.js'
 import { type JwtIssuer, startJwtIssuer } from '../fakes/jwt-issuer.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 
 const clientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -20,26 +21,22 @@ let sandbox: Sandbox
 let jwtIssuer: JwtIssuer
 let t: Sandboxed
 
-beforeAll(async () => {
-  sandbox = await startSandbox({
+useSandbox(
+  (s) => (sandbox = s),
+  {
     clients: [
-      ...(await import('../../src/lib/sandbox/server.js')).demoClients(),
+      ...demoClients(),
       { client_id: 'jwt-client', client_secret: JWT_SECRET, token_endpoint_auth_method: 'client_secret_jwt', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
       { client_id: 'pk-client', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [clientPublicJwk] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
     ],
-  })
+  },
+)
+useIsolated((i) => (t = i))
+beforeAll(async () => {
   jwtIssuer = await startJwtIssuer()
 })
 afterAll(async () => {
-  await sandbox.close()
   await jwtIssuer.close()
-})
-beforeEach(async () => {
-  t = await isolated()
-  sandbox.resetCounts()
-})
-afterEach(async () => {
-  await t.cleanup()
 })
 
 const addProfile = (name: string, clientId: string, extra: string[] = [], secret?: string) =>

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import { FileStore } from '../../src/lib/storage/file.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { isolated, runNode, type Sandboxed } from '../helpers/cli.js'
 import { startCli } from '../helpers/cli-stream.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { type FaultServer, stallHeaders, startFaultServer, tokenResponse } from './fault-server.js'
@@ -25,25 +25,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.cleanup()
 })
-
-/** Run a child to completion, bounded. */
-function runChild(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`child ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr}`))
-    }, timeoutMs)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolvePromise({ code, stdout, stderr })
-    })
-  })
-}
 
 /** Resolves once the child printed `pattern` on stdout (bounded). */
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
@@ -183,7 +164,7 @@ describe('crash safety', () => {
 
   it('200 concurrent updates from four processes: valid JSON with every key present', async () => {
     await writeSecrets(t.configDir, { 'profile/pre/client-secret': 'pre-existing-secret-0001' })
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((w) => runChild([WRITER, t.configDir, 'batch', `w${w}`, '50'], 45_000)))
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((w) => runNode([WRITER, t.configDir, 'batch', `w${w}`, '50'], { timeoutMs: 45_000 })))
     expect(results.map((r) => [r.code, r.stdout.trim()])).toEqual(['a', 'b', 'c', 'd'].map(() => [0, 'done 50']))
     const text = await readFile(join(t.configDir, 'credentials.json'), 'utf8')
     const { entries } = JSON.parse(text) as { entries: Record<string, string> }

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HttpClient } from '../../src/lib/http/client.js'
 import { discover } from '../../src/lib/oauth/discovery.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
-import { type Fault, type FaultServer, html, huge, json, startFaultServer } from './fault-server.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated } from '../helpers/lifecycle.js'
+import { type Fault, type FaultServer, html, huge, json, useFaultServer } from './fault-server.js'
 import { expectOneErrorLine, writeProfiles, writeSecrets } from './profile-files.js'
 
 /**
@@ -15,19 +16,8 @@ import { expectOneErrorLine, writeProfiles, writeSecrets } from './profile-files
 let fault: FaultServer
 let t: Sandboxed
 
-beforeAll(async () => {
-  fault = await startFaultServer()
-})
-afterAll(async () => {
-  await fault.close()
-})
-beforeEach(async () => {
-  fault.reset()
-  t = await isolated({ OAUTHCTL_TIMEOUT: '1' })
-})
-afterEach(async () => {
-  await t.cleanup()
-})
+useFaultServer((f) => (fault = f))
+useIsolated((i) => (t = i), { OAUTHCTL_TIMEOUT: '1' })
 
 const OIDC = '/.well-known/openid-configuration'
 const RFC8414 = '/.well-known/oauth-authorization-server'

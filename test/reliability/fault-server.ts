@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 /**
  * A loopback HTTP server (127.0.0.1 only) that misbehaves on purpose: each path is given a list of
@@ -198,4 +199,19 @@ export async function refusedPort(): Promise<number> {
   const { port } = probe.address() as AddressInfo
   await new Promise((resolve) => probe.close(resolve))
   return port
+}
+
+/** One fault server for the whole file, its routes and request log reset before each test. */
+export function useFaultServer(set: (fault: FaultServer) => void): void {
+  let fault: FaultServer | undefined
+  beforeAll(async () => {
+    fault = await startFaultServer()
+    set(fault)
+  })
+  afterAll(async () => {
+    await fault?.close()
+  })
+  beforeEach(() => {
+    fault?.reset()
+  })
 }

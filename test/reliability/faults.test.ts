@@ -1,21 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { useIsolated } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
-import {
-  type Fault,
-  type FaultServer,
-  hangUp,
-  html,
-  huge,
-  json,
-  refusedPort,
-  resetMidBody,
-  slowBody,
-  stallHeaders,
-  startFaultServer,
-  text,
-  tokenResponse,
-} from './fault-server.js'
+import { type Fault, type FaultServer, hangUp, html, huge, json, refusedPort, resetMidBody, slowBody, stallHeaders, text, tokenResponse, useFaultServer } from './fault-server.js'
 import { clientSecretEntry, credentialsText, expectOneErrorLine, writeProfiles, writeSecrets } from './profile-files.js'
 
 /**
@@ -38,19 +25,10 @@ let t: Sandboxed
 let before: string
 let tokenKey: string
 
-beforeAll(async () => {
-  fault = await startFaultServer()
-})
-afterAll(async () => {
-  await fault.close()
-})
+useFaultServer((f) => (fault = f))
+useIsolated((i) => (t = i), { OAUTHCTL_TIMEOUT: '1' })
 beforeEach(async () => {
-  fault.reset()
-  t = await isolated({ OAUTHCTL_TIMEOUT: '1' })
   await setUpProfile(fault.url('/token'))
-})
-afterEach(async () => {
-  await t.cleanup()
 })
 
 async function setUpProfile(tokenEndpoint: string) {

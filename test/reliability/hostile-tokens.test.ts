@@ -1,13 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type JwtIssuer, startJwtIssuer } from '../fakes/jwt-issuer.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { type JwtIssuer, useJwtIssuer } from '../fakes/jwt-issuer.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated } from '../helpers/lifecycle.js'
 import { seedToken } from '../helpers/stored-token.js'
 import { HttpClient } from '../../src/lib/http/client.js'
 import { verifyJwt } from '../../src/lib/tokens/verify.js'
-import { type FaultServer, html, huge, json, stallHeaders, startFaultServer, tokenResponse } from './fault-server.js'
+import { type FaultServer, html, huge, json, stallHeaders, tokenResponse, useFaultServer } from './fault-server.js'
 import { clientSecretEntry, credentialsText, expectOneErrorLine, writeProfiles, writeSecrets } from './profile-files.js'
 
 /**
@@ -27,22 +28,12 @@ const attackerJwk = { ...attacker.publicKey.export({ format: 'jwk' }), kid: 'k1'
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000)
 
-beforeAll(async () => {
-  fault = await startFaultServer()
-  keys = await startJwtIssuer()
-})
-afterAll(async () => {
-  await fault.close()
-  await keys.close()
-})
-beforeEach(async () => {
-  fault.reset()
-  t = await isolated({ OAUTHCTL_TIMEOUT: '1' })
+useFaultServer((f) => (fault = f))
+useJwtIssuer((k) => (keys = k))
+useIsolated((i) => (t = i), { OAUTHCTL_TIMEOUT: '1' })
+beforeEach(() => {
   fault.route('/.well-known/openid-configuration', json(200, discovery()))
   fault.route('/jwks', json(200, { keys: [keys.publicJwk] }))
-})
-afterEach(async () => {
-  await t.cleanup()
 })
 
 const discovery = () => ({

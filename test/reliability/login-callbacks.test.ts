@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { connect } from 'node:net'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type JwtIssuer, startJwtIssuer } from '../fakes/jwt-issuer.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type JwtIssuer, useJwtIssuer } from '../fakes/jwt-issuer.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated } from '../helpers/lifecycle.js'
 import { type RunningCli, startCli } from '../helpers/cli-stream.js'
-import { type Fault, type FaultServer, json, startFaultServer, tokenResponse } from './fault-server.js'
+import { type Fault, type FaultServer, json, tokenResponse, useFaultServer } from './fault-server.js'
 import { portClosed, probe } from './http-probe.js'
 import { credentialsText, expectOneErrorLine, writeProfiles, writeSecrets } from './profile-files.js'
 
@@ -23,17 +24,10 @@ let t: Sandboxed
 let before: string
 const running: RunningCli[] = []
 
-beforeAll(async () => {
-  fault = await startFaultServer()
-  keys = await startJwtIssuer()
-})
-afterAll(async () => {
-  await fault.close()
-  await keys.close()
-})
+useFaultServer((f) => (fault = f))
+useJwtIssuer((k) => (keys = k))
+useIsolated((i) => (t = i))
 beforeEach(async () => {
-  fault.reset()
-  t = await isolated()
   // Discovered at run time (the profile has an issuer but no cached discovery), as for a real server.
   fault.route('/.well-known/openid-configuration', json(200, discovery()))
   await writeProfiles(t.configDir, {
@@ -53,7 +47,6 @@ afterEach(async () => {
     cli.signal('SIGKILL')
     await cli.done.catch(() => undefined)
   }
-  await t.cleanup()
 })
 
 const discovery = () => ({
