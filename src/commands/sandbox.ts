@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import { BaseCommand } from '../lib/cli/base-command.js'
-import { describeIssue } from '../lib/config/store.js'
+import { readJsonFile } from '../lib/config/store.js'
 import { usageError } from '../lib/errors.js'
 import type { SandboxClient } from '../lib/sandbox/server.js'
 
@@ -61,13 +60,5 @@ Demo clients: demo-confidential (client_secret_basic; client credentials, code, 
 }
 
 async function loadClients(path: string): Promise<SandboxClient[]> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'))
-  } catch (err) {
-    throw usageError(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { code: 'bad_clients_file' })
-  }
-  const result = ClientsFileSchema.safeParse(raw)
-  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code: 'bad_clients_file' })
-  return result.data as SandboxClient[]
+  return (await readJsonFile(path, ClientsFileSchema, 'bad_clients_file')) as SandboxClient[]
 }

@@ -9,10 +9,10 @@ import { nutanixBase, nutanixErrorBody } from '../../src/lib/vendors/nutanix.js'
 import { masonErrorBody, PHONECOM_BASE, phonecomBase } from '../../src/lib/vendors/phonecom.js'
 import { ClientMetadataSchema, registrationMetadata, toAdminClient as registrationClient } from '../../src/lib/admin/rfc7591.js'
 import { AdminClientSchema, type AdminBackend } from '../../src/lib/admin/types.js'
-import { CliError } from '../../src/lib/errors.js'
 import type { HttpResponse } from '../../src/lib/http/client.js'
 import { errorFromResponse } from '../../src/lib/http/response.js'
 import { type Fixture, fixtureBody, fixtureResponse, loadFixture } from '../fakes/fixtures.js'
+import { thrown } from '../helpers/errors.js'
 
 const genesys = loadFixture('genesys')
 const nutanix = loadFixture('nutanix')
@@ -26,14 +26,6 @@ function response(fixture: Fixture, id: string, status: number): HttpResponse {
   return { status, headers: { 'content-type': contentType }, body: Buffer.from(text), url: 'https://api.example.test/x', contentType, text: () => text }
 }
 
-const thrown = (fn: () => unknown): CliError => {
-  try {
-    fn()
-  } catch (err) {
-    return err as CliError
-  }
-  throw new Error('expected an error')
-}
 
 describe('error bodies of each vendor, through errorFromResponse', () => {
   it.each([

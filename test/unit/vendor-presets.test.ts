@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { PROVIDERS, type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js'
-import type { CliError } from '../../src/lib/errors.js'
 import { samlAssertionParameter } from '../../src/lib/grants/saml2-bearer.js'
 import { effectiveEndpoints } from '../../src/lib/oauth/endpoints.js'
 import { GENESYS_REGIONS, genesysHosts } from '../../src/lib/vendors/genesys.js'
@@ -8,16 +7,9 @@ import { hostOrigin } from '../../src/lib/vendors/hosts.js'
 import { vendorFor } from '../../src/lib/vendors/index.js'
 import { PERSONA_VERSION, personaRequest, snakeKeys } from '../../src/lib/vendors/persona.js'
 import { loadFixture } from '../fakes/fixtures.js'
+import { thrown } from '../helpers/errors.js'
 
 const endpointsOf = (profile: ProfileInput) => effectiveEndpoints(ProfileSchema.parse(profile))
-const thrown = (fn: () => unknown): CliError => {
-  try {
-    fn()
-  } catch (err) {
-    return err as CliError
-  }
-  throw new Error('expected an error')
-}
 
 describe('the registry', () => {
   it('has one preset for every provider but generic, which is the standard', () => {

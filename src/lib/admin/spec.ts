@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises'
-import { describeIssue } from '../config/store.js'
+import { readJsonFile } from '../config/store.js'
 import { usageError } from '../errors.js'
 import { type ClientSpec, ClientSpecSchema, SPEC_FLAGS, type SpecField } from './types.js'
 
@@ -39,22 +38,8 @@ export async function readClientSpec(flags: SpecFlags, file: string | undefined)
 }
 
 /** `--from-file FILE`: JSON with the spec's field names. */
-export async function readSpecFile(file: string): Promise<ClientSpec> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    throw usageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'spec_file' })
-  }
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (err) {
-    throw usageError(`${file} is not valid JSON: ${(err as Error).message}`, { code: 'spec_file' })
-  }
-  const result = ClientSpecSchema.safeParse(raw)
-  if (!result.success) throw usageError(`${file}: ${describeIssue(result.error)}`, { code: 'spec_file' })
-  return result.data
+export function readSpecFile(file: string): Promise<ClientSpec> {
+  return readJsonFile(file, ClientSpecSchema, 'spec_file')
 }
 
 /** `--role-division ROLE:DIVISION`. */

@@ -14,6 +14,30 @@ export function describeIssue(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message
 }
 
+/** JSON text validated against its schema; a failure (exit 2) names the file and the first wrong field. */
+export function parseJsonFile<S extends z.ZodType>(path: string, text: string, schema: S, code: string): z.infer<S> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw usageError(`${path} is not valid JSON: ${(err as Error).message}`, { code })
+  }
+  const result = schema.safeParse(raw)
+  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code })
+  return result.data
+}
+
+/** A JSON file read and validated (see parseJsonFile); an unreadable file is exit 2 naming it. */
+export async function readJsonFile<S extends z.ZodType>(path: string, schema: S, code: string): Promise<z.infer<S>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code })
+  }
+  return parseJsonFile(path, text, schema, code)
+}
+
 /** The config file, validated. A missing file is an empty config; a broken one is exit 2. */
 export async function loadConfig(dir: string): Promise<Config> {
   const path = configFile(dir)
@@ -24,15 +48,7 @@ export async function loadConfig(dir: string): Promise<Config> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({})
     throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'config_unreadable' })
   }
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (err) {
-    throw usageError(`${path} is not valid JSON: ${(err as Error).message}`, { code: 'config_invalid' })
-  }
-  const result = ConfigSchema.safeParse(raw)
-  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code: 'config_invalid' })
-  const config = result.data
+  const config = parseJsonFile(path, text, ConfigSchema, 'config_invalid')
   if (config.defaultProfile && !Object.hasOwn(config.profiles, config.defaultProfile)) {
     throw usageError(`${path}: defaultProfile: names a profile that does not exist (${config.defaultProfile})`, { code: 'config_invalid' })
   }
