@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fastTokenGet } from '../../src/fast/token-get.cjs'
+import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'

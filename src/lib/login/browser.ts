@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
+import { importEsm } from '../esm-import.cjs'
 import type { Browser, LoginUi } from './types.js'
 
 /** Whether a login opens a browser, and if not, why (the advice differs). */
@@ -39,7 +40,7 @@ export function isWsl(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolea
  * system opener. Resolves once the opener started; rejects when it could not be started.
  */
 export async function openInBrowser(url: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { default: open } = await import('open')
+  const { default: open } = await importEsm<typeof import('open')>('open')
   const [name, ...args] = (env.BROWSER ?? '').split(/\s+/).filter(Boolean)
   const child = await open(url, name ? { app: { name, arguments: args } } : {})
   // `open` does not wait for the spawn: a missing opener would otherwise be an uncaught 'error'.

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { CryptoKey, JWK } from 'jose'
 import { CliError, usageError } from '../errors.js'
@@ -33,7 +34,6 @@ export async function loadClientKey(path: string): Promise<ClientKey> {
     if (text.trimStart().startsWith('{')) {
       jwk = JSON.parse(text) as JWK
     } else {
-      const { createPrivateKey } = await import('node:crypto')
       jwk = createPrivateKey(text).export({ format: 'jwk' }) as JWK
     }
     if (!jwk.d) throw new Error('it is a public key')

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import { importEsm } from '../esm-import.cjs'
 
 /** oidc-provider client metadata, as far as the sandbox reads it. */
 export interface SandboxClient {
@@ -114,7 +115,7 @@ function signingKeys() {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const restoreWarn = silenceProviderWarnings()
-  const { default: Provider } = await import('oidc-provider').finally(restoreWarn)
+  const { default: Provider } = await importEsm<typeof import('oidc-provider')>('oidc-provider').finally(restoreWarn)
   const { tls } = options
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer()
   const port = await listen(server, options.port ?? 0)

@@ -1,0 +1,56 @@
+import { copyFile, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runNode } from '../helpers/cli.js'
+
+// The shipped CLI: dist/cli.cjs (the bundle) and the code cache the build made beside it.
+const DIST = resolve(import.meta.dirname, '../../dist')
+const LOADER = join(DIST, 'boot', 'load-cli.cjs')
+
+/** Load a bundle in a fresh Node as bin/run.js does; print how it was compiled and what oclif exports. */
+const load = (bundle: string) =>
+  runNode([
+    '-e',
+    `const { loadCli } = require(${JSON.stringify(LOADER)}); const { cli, codeCache } = loadCli(${JSON.stringify(bundle)});
+     process.stdout.write(JSON.stringify({ codeCache, execute: typeof cli.execute, commands: Object.keys(require(${JSON.stringify(bundle)}).COMMANDS).length }))`,
+  ])
+
+const COMMANDS = Object.keys(JSON.parse(await readFile(resolve(DIST, '../oclif.manifest.json'), 'utf8')).commands).length
+// Node >= 22.1 compiles through its own cache instead (bin/run.js enables it).
+const nodeCompileCache = typeof ((await import('node:module')).default as { enableCompileCache?: unknown }).enableCompileCache === 'function'
+
+describe('the bundled CLI and its code cache', () => {
+  let dir: string
+  let bundle: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'oauthctl-boot-'))
+    bundle = join(dir, 'cli.cjs')
+    await copyFile(join(DIST, 'cli.cjs'), bundle)
+    await copyFile(join(DIST, 'cli.cjs.cache'), `${bundle}.cache`)
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it.skipIf(nodeCompileCache)('compiles against the cache the build made (same V8, same flags), and oclif finds every command in the same module', async () => {
+    const out = await load(bundle)
+    expect(out.stderr).toBe('')
+    expect(JSON.parse(out.stdout)).toEqual({ codeCache: 'used', execute: 'function', commands: COMMANDS })
+  })
+
+  it.skipIf(nodeCompileCache)('ignores a cache older than the bundle (a rebuilt bundle must not run stale compiled code)', async () => {
+    const past = new Date(Date.now() - 60_000)
+    await utimes(`${bundle}.cache`, past, past)
+    expect(JSON.parse((await load(bundle)).stdout).codeCache).toBe('none')
+  })
+
+  it.skipIf(nodeCompileCache)('a cache V8 rejects (corrupt, or another Node) costs speed only: the CLI still loads', async () => {
+    await writeFile(`${bundle}.cache`, Buffer.alloc(4096, 7))
+    const out = await load(bundle)
+    expect(JSON.parse(out.stdout)).toMatchObject({ codeCache: 'rejected', execute: 'function', commands: COMMANDS })
+  })
+
+  it('without a cache the bundle compiles from source', async () => {
+    await rm(`${bundle}.cache`)
+    expect(JSON.parse((await load(bundle)).stdout).codeCache).toBe(nodeCompileCache ? 'node' : 'none')
+  })
+})
