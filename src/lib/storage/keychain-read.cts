@@ -41,7 +41,11 @@ export function loadKeyring(): Keyring {
   return keyring
 }
 
-export function openEntry(access: KeychainAccess, account: string): KeyringEntry {
+// One entry per account for the life of the process: creating one opens a Secret Service session
+// (~7 ms here), and one `token get` may read a token, re-read it under its lock and write it.
+const entries = new Map<string, KeyringEntry>()
+
+function openEntry(access: KeychainAccess, account: string): KeyringEntry {
   const { AsyncEntry } = loadKeyring()
   try {
     return process.platform === 'linux' && !access.allowKernelKeyring
@@ -50,6 +54,21 @@ export function openEntry(access: KeychainAccess, account: string): KeyringEntry
   } catch (err) {
     throw unavailable(err)
   }
+}
+
+/** A call on the account's entry, bounded; an entry that failed is not reused (its session may be gone). */
+export function entryCall<T>(access: KeychainAccess, account: string, op: string, call: (entry: KeyringEntry, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const id = JSON.stringify([access.service, access.allowKernelKeyring, account])
+  return bounded(access, op, async (signal) => {
+    const entry = entries.get(id) ?? openEntry(access, account)
+    entries.set(id, entry)
+    try {
+      return await call(entry, signal)
+    } catch (err) {
+      entries.delete(id)
+      throw err
+    }
+  })
 }
 
 /** Every keychain call is bounded: a hung D-Bus must not hang the CLI. */
@@ -73,8 +92,7 @@ function unavailable(err: unknown): KeychainFailure {
   return new KeychainFailure('unavailable', `keychain unavailable: ${message.split('\n')[0]}`, { cause: err })
 }
 
-export const readRaw = (access: KeychainAccess, account: string) =>
-  bounded(access, 'read', (signal) => openEntry(access, account).getPassword(signal))
+export const readRaw = (access: KeychainAccess, account: string) => entryCall(access, account, 'read', (entry, signal) => entry.getPassword(signal))
 
 export const chunkKey = (key: string, generation: string, index: number) => `${key}#${generation}.${index}`
 

@@ -6,11 +6,11 @@ import {
   CHUNKED,
   chunkKey,
   DEFAULT_TIMEOUT_MS,
+  entryCall,
   KEYCHAIN_SERVICE,
   type KeychainAccess,
   KeychainFailure,
   loadKeyring,
-  openEntry,
   parseHead,
   readKeychainValue,
   readRaw,
@@ -83,11 +83,11 @@ export class KeychainStore implements SecretStore {
   }
 
   private write(account: string, value: string): Promise<void> {
-    return typed(bounded(this.access, 'write', (signal) => openEntry(this.access, account).setPassword(value, signal)))
+    return typed(entryCall(this.access, account, 'write', (entry, signal) => entry.setPassword(value, signal)))
   }
 
   private remove(account: string): Promise<boolean> {
-    return typed(bounded(this.access, 'delete', (signal) => openEntry(this.access, account).deletePassword(signal)))
+    return typed(entryCall(this.access, account, 'delete', (entry, signal) => entry.deletePassword(signal)))
   }
 
   private async deleteChunks(key: string, head: string): Promise<void> {
