@@ -45,6 +45,8 @@ export interface NutanixFake extends FakeServer {
     maxLength: number
     /** `output`: list metadata carries total_matches; `input`: it does not (the SDK's typing). Both appear in the sources. */
     metadata: 'output' | 'input'
+    /** A total_matches other than the real count (a list that shrank while being read). */
+    totalMatches?: number
   }
   seed(n: number): void
 }
@@ -88,7 +90,7 @@ export async function startNutanixFake(): Promise<NutanixFake> {
     }
     const all = [...clients.values()]
     const entities = all.slice(body.offset, body.offset + Math.min(body.length, options.maxLength))
-    const metadata = { kind: 'oauth_client', offset: body.offset, length: entities.length, ...(options.metadata === 'output' ? { total_matches: all.length } : {}) }
+    const metadata = { kind: 'oauth_client', offset: body.offset, length: entities.length, ...(options.metadata === 'output' ? { total_matches: options.totalMatches ?? all.length } : {}) }
     return json(200, { entities, metadata })
   }
 

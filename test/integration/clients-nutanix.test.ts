@@ -57,11 +57,30 @@ describe('nutanix: list and get', () => {
     expect(listed.code).toBe(0)
     const ids = JSON.parse(listed.stdout).map((c: { id: string }) => c.id)
     expect(new Set(ids).size).toBe(2500)
-    const offsets = fake.requests.map((r) => (r.json as { offset: number }).offset)
+    const asked = fake.requests.map((r) => r.json as { offset: number; length: number })
     const expected = Array.from({ length: 13 }, (_, i) => i * 200)
-    // Without total_matches only an empty page ends the list: one more request.
-    expect(offsets).toEqual(shape === 'output' ? expected : [...expected, 2500])
-    expect(fake.requests.every((r) => (r.json as { length: number }).length === 500)).toBe(true)
+    if (shape === 'output') {
+      // total_matches and the served page size (200) give every offset: after the first page the rest go side by side, a page each.
+      expect(asked[0]).toEqual({ kind: 'oauth_client', offset: 0, length: 500 })
+      expect(asked.map((a) => a.offset).sort((a, b) => a - b)).toEqual(expected)
+      expect(asked.slice(1).every((a) => a.length === Math.min(200, 2500 - a.offset))).toBe(true)
+    } else {
+      // Without total_matches pages follow one another, and only an empty page ends the list: one more request.
+      expect(asked.map((a) => a.offset)).toEqual([...expected, 2500])
+      expect(asked.every((a) => a.length === 500)).toBe(true)
+    }
+  })
+
+  it('a list that shrank while it was read (total_matches says more than there are) ends at the first empty page', async () => {
+    fake.seed(2500 - fake.clients.size)
+    fake.options.maxLength = 200
+    fake.options.totalMatches = 3000
+    const listed = await t.run(['clients', 'list', '--all', '--json'], { timeoutMs: 60_000 })
+    expect(listed.code).toBe(0)
+    const ids = JSON.parse(listed.stdout).map((c: { id: string }) => c.id)
+    expect([ids.length, new Set(ids).size]).toEqual([2500, 2500])
+    // Offsets to 2800 side by side (the last two pages empty), then one request at 2500 says the list is done.
+    expect(fake.requests.map((r) => (r.json as { offset: number }).offset).sort((a, b) => a - b)).toEqual([...Array.from({ length: 15 }, (_, i) => i * 200), 2500].sort((a, b) => a - b))
   })
 
   it('stops at --limit and says there are more', async () => {

@@ -6,6 +6,7 @@ import { type StoredToken, TokenResponseSchema } from '../tokens/token-set.js'
 import { nutanixBase, nutanixErrorBody, prismAuthorization, prismRefusedHint } from '../vendors/nutanix.js'
 import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, pathSegment, planned } from './http.js'
+import { mapConcurrent } from './paging.js'
 import { requireName } from './spec.js'
 import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation } from './types.js'
 
@@ -14,8 +15,10 @@ const LABEL = 'Nutanix Prism Central'
 /** OauthClientInput limits (Nutanix v3 SDK), checked before sending. */
 export const NUTANIX_LIMITS = { name: 64, description: 1000 }
 
-/** Clients per `/oauth/client/list` request. */
+/** Clients per `/oauth/client/list` request (the server may serve fewer). */
 export const NUTANIX_PAGE = 500
+/** Page requests in flight at once once the first page has told how many there are. */
+export const NUTANIX_LIST_CONCURRENCY = 4
 
 export const NutanixClientSchema = z
   .object({
@@ -94,17 +97,29 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
     clientProfile: { authMethod: 'client_secret_post' },
 
     async list({ limit }) {
-      const clients: AdminClient[] = []
-      for (let offset = 0; ; ) {
-        const length = limit === undefined ? NUTANIX_PAGE : Math.min(NUTANIX_PAGE, limit - clients.length)
-        // A list is a read sent as POST: safe to repeat.
-        const page = await api.json({ method: 'POST', url: api.url('/oauth/client/list'), body: { kind: 'oauth_client', offset, length }, retry: 'safe' }, ListSchema)
-        clients.push(...page.entities.map(toAdminClient))
-        offset += page.entities.length
-        const total = page.metadata.total_matches
-        // Without total_matches, only an empty page says the list is done.
-        if (page.entities.length === 0 || (total !== undefined && offset >= total)) return { clients, more: false }
+      const end = (total: number) => (limit === undefined ? total : Math.min(total, limit))
+      // A list is a read sent as POST: safe to repeat.
+      const page = (offset: number, length: number) =>
+        api.json({ method: 'POST', url: api.url('/oauth/client/list'), body: { kind: 'oauth_client', offset, length }, retry: 'safe' }, ListSchema)
+      const first = await page(0, end(NUTANIX_PAGE))
+      const clients = first.entities.map(toAdminClient)
+      const total = first.metadata.total_matches
+      const size = first.entities.length
+      if (total !== undefined && size > 0) {
+        // total_matches and the page size the server serves give every offset: fetch the rest side by side.
+        const offsets: number[] = []
+        for (let offset = size; offset < end(total); offset += size) offsets.push(offset)
+        for (const rest of await mapConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, (offset) => page(offset, Math.min(size, end(total) - offset)))) {
+          clients.push(...rest.entities.map(toAdminClient))
+        }
+      }
+      // Without total_matches (or when the list changed meanwhile), pages follow one another until one is empty.
+      for (let last = first; ; ) {
+        const known = total !== undefined && clients.length >= total
+        if (last.entities.length === 0 || known) return { clients, more: false }
         if (limit !== undefined && clients.length >= limit) return { clients, more: true }
+        last = await page(clients.length, end(NUTANIX_PAGE + clients.length) - clients.length)
+        clients.push(...last.entities.map(toAdminClient))
       }
     },
 
