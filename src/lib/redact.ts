@@ -36,12 +36,21 @@ const SECRET_NAMES = new Set([
 /** `client-secret`, `clientSecret` and `CLIENT_SECRET` all become `client_secret`. */
 const normalise = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replaceAll('-', '_')
 
-export const isSecretName = (name: string): boolean => SECRET_NAMES.has(normalise(name))
+// A listing asks about the same few keys thousands of times.
+const secretNameCache = new Map<string, boolean>()
+
+export function isSecretName(name: string): boolean {
+  let secret = secretNameCache.get(name)
+  if (secret === undefined) secretNameCache.set(name, (secret = SECRET_NAMES.has(normalise(name))))
+  return secret
+}
 
 /** Secrets shorter than this are not registered for value matching: too many false hits. */
 const MIN_SECRET_LENGTH = 4
 
 const knownSecrets = new Set<string>()
+/** knownSecrets longest first (so that a secret containing another is removed whole); rebuilt after a new one. */
+let longestFirst: string[] | undefined
 
 /** Remember a secret value so that it is scrubbed from any text that later passes the redactor. */
 export function registerSecret(value: string | undefined | null): void {
@@ -50,6 +59,7 @@ export function registerSecret(value: string | undefined | null): void {
   // The same secret percent-encoded, as it travels in URLs and form bodies (and comes back in echoed pages).
   knownSecrets.add(encodeURIComponent(value))
   knownSecrets.add(new URLSearchParams({ v: value }).toString().slice(2))
+  longestFirst = undefined
 }
 
 /** JWS/JWE compact serialisations: redacted wherever they appear, whatever they are called. */
@@ -57,11 +67,11 @@ const COMPACT_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A
 
 export function redactText(text: string): string {
   let out = text
-  // Longest first, so that a secret containing another is removed whole.
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+  longestFirst ??= [...knownSecrets].sort((a, b) => b.length - a.length)
+  for (const secret of longestFirst) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED)
   }
-  return out.replace(COMPACT_JWT, REDACTED)
+  return out.includes('eyJ') ? out.replace(COMPACT_JWT, REDACTED) : out
 }
 
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -81,13 +91,21 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
 }
 
 function redactJsonValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value)
   if (Array.isArray(value)) return value.map(redactJsonValue)
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [redactText(k), isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)]),
-    )
+    // A loop, not Object.fromEntries(Object.entries(…).map(…)): listings pass thousands of objects here.
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const key = redactText(k)
+      const redacted = isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)
+      // A key named __proto__ must stay a key: assigning it would set the prototype.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true })
+      else out[key] = redacted
+    }
+    return out
   }
-  return typeof value === 'string' ? redactText(value) : value
+  return value
 }
 
 export const redactJson = <T>(value: T): T => redactJsonValue(value) as T

@@ -144,6 +144,12 @@ describe('redactBody and redactJson: JSON bodies', () => {
     })
   })
 
+  it('keeps a key named __proto__ a key (server JSON can carry one), redacted inside like any other', () => {
+    const out = redactJson(JSON.parse('{"__proto__": {"client_secret": "S-PROTO-1"}, "name": "n"}')) as Record<string, unknown>
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(JSON.stringify(out)).toBe(`{"__proto__":{"client_secret":"${REDACTED}"},"name":"n"}`)
+  })
+
   it('does not mutate its input', () => {
     const doc = { access_token: 'AT-KEEP-ME', inner: { refresh_token: 'RT-KEEP-ME' } }
     redactJson(doc)

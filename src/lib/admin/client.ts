@@ -1,12 +1,13 @@
 import { redactJson } from '../redact.js'
-import { type AdminClient, AdminClientSchema } from './types.js'
+import type { AdminClient } from './types.js'
 
 /**
  * The common client from a back end's fields and its raw object. The raw object is redacted here,
  * once, so that no back end can hand a secret or a registration access token to `list`/`get`.
- * A shape violation is a bug in the back end (exit 1), not a server fault: the server's response
- * was validated before this.
+ * Not parsed again: the fields come from a server response its back end's schema validated, and
+ * their shape is checked by the compiler (and by the back-end tests against AdminClientSchema);
+ * a second parse per client was a third of the CPU of listing 10,000 clients.
  */
 export function adminClient(fields: Omit<AdminClient, 'raw'>, raw: object): AdminClient {
-  return AdminClientSchema.parse({ ...fields, raw: redactJson(raw) })
+  return { ...fields, raw: redactJson(raw) as Record<string, unknown> }
 }
