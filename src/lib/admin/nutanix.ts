@@ -109,9 +109,9 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
         // total_matches and the page size the server serves give every offset: fetch the rest side by side.
         const offsets: number[] = []
         for (let offset = size; offset < end(total); offset += size) offsets.push(offset)
-        for (const rest of await mapConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, (offset) => page(offset, Math.min(size, end(total) - offset)))) {
-          clients.push(...rest.entities.map(toAdminClient))
-        }
+        // Each page is mapped as it arrives, while the other requests are out.
+        const pages = await mapConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, async (offset) => (await page(offset, Math.min(size, end(total) - offset))).entities.map(toAdminClient))
+        for (const mapped of pages) clients.push(...mapped)
       }
       // Without total_matches (or when the list changed meanwhile), pages follow one another until one is empty.
       for (let last = first; ; ) {
