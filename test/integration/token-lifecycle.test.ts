@@ -293,6 +293,7 @@ describe('introspection and revocation', () => {
     expect(revoked.code).toBe(0)
     expect(revoked.stdout).toContain('removed from the cache')
     const inactive = await t.run(['token', 'inspect', token, '--introspect', '--json'])
+    expect(inactive, inactive.stderr).toMatchObject({ code: 0 })
     expect(JSON.parse(inactive.stdout).introspection).toEqual({ active: false })
     const key = secretKeys.token('cc', tokenCacheKey({ scopes: [], resource: sandbox.opaqueResource }))
     expect(await readStored(t.configDir, key)).toBeUndefined()
