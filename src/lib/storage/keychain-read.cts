@@ -34,11 +34,27 @@ let keyring: Keyring | undefined
 /** require(), not import(): the ESM loader costs ~45 ms more for this native module. */
 export function loadKeyring(): Keyring {
   try {
-    keyring ??= require('@napi-rs/keyring') as Keyring
+    keyring ??= requireKeyring()
   } catch (err) {
     throw new KeychainFailure('unavailable', `keychain library cannot load: ${(err as Error).message}`, { cause: err })
   }
   return keyring
+}
+
+/**
+ * On glibc Linux, the binary's own package, directly: napi-rs's loader reads /usr/bin/ldd to tell
+ * glibc from musl and more (~2.5 ms of the cached path). Anywhere that fails (musl, another
+ * platform, the package missing), the loader finds the right one.
+ */
+function requireKeyring(): Keyring {
+  if (process.platform === 'linux') {
+    try {
+      return require(`@napi-rs/keyring-linux-${process.arch}-gnu`) as Keyring
+    } catch {
+      // not glibc, or not installed: the loader below
+    }
+  }
+  return require('@napi-rs/keyring') as Keyring
 }
 
 // One entry per account for the life of the process: creating one opens a Secret Service session
