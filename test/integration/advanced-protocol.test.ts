@@ -246,7 +246,7 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     const got = await t.run(['token', 'get', '--authorization-details', file, '--output', 'json'])
     expect(got.code, got.stderr).toBe(0)
     expect(JSON.parse(got.stdout).authorization_details).toEqual(PAYMENT)
-    const inspected = await t.run(['token', 'inspect', JSON.parse(got.stdout).access_token, '--introspect', '--json'])
+    const inspected = await t.run(['token', 'inspect', '--introspect', '--json', '--', JSON.parse(got.stdout).access_token])
     expect(inspected.code, inspected.stderr).toBe(0)
     expect(JSON.parse(inspected.stdout).introspection).toMatchObject({ active: true, client_id: 'rar-client', authorization_details: PAYMENT })
 

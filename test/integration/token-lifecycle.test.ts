@@ -292,7 +292,8 @@ describe('introspection and revocation', () => {
     const revoked = await t.run(['token', 'revoke'])
     expect(revoked.code).toBe(0)
     expect(revoked.stdout).toContain('removed from the cache')
-    const inactive = await t.run(['token', 'inspect', token, '--introspect', '--json'])
+    // An opaque token may start with "-" (base64url): after --, it is an argument, not a flag.
+    const inactive = await t.run(['token', 'inspect', '--introspect', '--json', '--', token])
     expect(inactive, inactive.stderr).toMatchObject({ code: 0 })
     expect(JSON.parse(inactive.stdout).introspection).toEqual({ active: false })
     const key = secretKeys.token('cc', tokenCacheKey({ scopes: [], resource: sandbox.opaqueResource }))
