@@ -248,6 +248,15 @@ describe('help and errors', () => {
     expect(result.stderr).not.toContain('hunter3-value')
   })
 
+  it('does not echo an argument that only looks like a flag, such as an opaque token starting with "-"', async () => {
+    const token = '-Xq_3vTz9LkP0aB7cD2eF5gH8iJ1kL4mN6oP9qR2sT'
+    const result = await t.run(['token', 'inspect', token])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`error: unknown flag (an argument of ${token.length} characters starting with "-")`)
+    expect(result.stderr).toContain('goes after --')
+    expect(result.stderr).not.toContain(token.slice(1, 12))
+  })
+
   it('prints the JSON error document on stderr with --json', async () => {
     const result = await t.run(['token', 'get', '--json'])
     expect(result.code).toBe(3)

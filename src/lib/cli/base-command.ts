@@ -90,7 +90,7 @@ export function toCliError(err: unknown): CliError {
   if (e && typeof e === 'object' && 'parse' in e) {
     // Never echo what followed an unknown flag: it may be a secret typed by mistake.
     if (Array.isArray(e.flags)) {
-      return usageError(`unknown flag ${e.flags.map((f) => f.split('=')[0]).join(', ')}`, {
+      return usageError(`unknown flag ${e.flags.map((f) => flagShown(f.split('=')[0] ?? '')).join(', ')}`, {
         code: 'unknown_flag',
         hint: 'see --help; an argument that starts with "-" (such as some client ids) goes after --',
       })
@@ -104,6 +104,12 @@ export function toCliError(err: unknown): CliError {
     cause: err,
   })
 }
+
+/**
+ * An unknown flag by name; anything that does not look like a flag name is described, not shown:
+ * it is likely a value that starts with "-", such as an opaque token (base64url), given before --.
+ */
+const flagShown = (flag: string) => (/^--?[A-Za-z][A-Za-z0-9-]{0,39}$/.test(flag) ? flag : `(an argument of ${flag.length} characters starting with "-")`)
 
 /** Server-supplied text reaches a terminal: no control characters (escape sequences, newlines). */
 const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
