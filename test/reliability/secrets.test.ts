@@ -104,14 +104,15 @@ describe('secrets never leak', () => {
     const [created] = await log.step(t, { args: ['clients', 'create', '--name', 'leak-check', '--grant-type', 'client_credentials'], exit: 0 })
     const id = (JSON.parse(created.stdout) as { client: { id: string } }).client.id
     expect([...log.secrets.values()].flat().some((label) => label.startsWith('profile/s/registration#'))).toBe(true)
-    await log.step(t, { args: ['clients', 'get', id], exit: 0 })
-    await log.step(t, { args: ['clients', 'update', id, '--name', 'leak-check-renamed'], exit: 0 })
-    await log.step(t, { args: ['clients', 'rotate-secret', id, '--yes'], exit: 2, once: true }) // the sandbox keeps the secret on update: said, exit 2
+    // The sandbox's client ids are base64url and may start with "-": after --, they are arguments.
+    await log.step(t, { args: ['clients', 'get', '--', id], exit: 0 })
+    await log.step(t, { args: ['clients', 'update', '--name', 'leak-check-renamed', '--', id], exit: 0 })
+    await log.step(t, { args: ['clients', 'rotate-secret', '--yes', '--', id], exit: 2, once: true }) // the sandbox keeps the secret on update: said, exit 2
     await log.step(t, { args: ['clients', 'list'], exit: 2, once: true })
-    await log.step(t, { args: ['clients', 'usage', id], exit: 2, once: true })
+    await log.step(t, { args: ['clients', 'usage', '--', id], exit: 2, once: true })
     await log.step(t, { args: ['scopes', 'list'], exit: 2, once: true })
     await log.step(t, { args: ['authorizations', 'list'], exit: 2, once: true })
-    await log.step(t, { args: ['clients', 'delete', id, '--yes'], exit: 0, once: true })
+    await log.step(t, { args: ['clients', 'delete', '--yes', '--', id], exit: 0, once: true })
 
     await log.step(t, { args: ['logout'], exit: 0, once: true })
     await log.step(t, { args: ['sandbox', '--demo'], exit: 0 })
