@@ -6,7 +6,7 @@ import { Script } from 'node:vm'
 
 /** The bundled CLI (dist/cli.cjs): oclif, every command and the libraries they use, in one file. */
 export interface CliBundle {
-  execute(options: { dir: string }): Promise<unknown>
+  execute(options: { dir: string; args?: string[] }): Promise<unknown>
 }
 
 /**
@@ -43,6 +43,11 @@ export function loadCli(bundle: string): { cli: CliBundle; codeCache: CodeCacheU
   if (typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function') return { cli: require(bundle) as CliBundle, codeCache: 'node' }
   const cachedData = freshCodeCache(bundle)
   const script = compile(bundle, cachedData)
+  return { cli: instantiate(bundle, script), codeCache: !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used' }
+}
+
+/** Run the compiled bundle as the CommonJS module `bundle`, registered in require.cache. */
+function instantiate(bundle: string, script: Script): CliBundle {
   const module = new Module(bundle)
   module.filename = bundle
   module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(bundle))
@@ -50,7 +55,7 @@ export function loadCli(bundle: string): { cli: CliBundle; codeCache: CodeCacheU
   const run = script.runInThisContext() as (...args: unknown[]) => void
   run.call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle))
   module.loaded = true
-  return { cli: module.exports as CliBundle, codeCache: !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used' }
+  return module.exports as CliBundle
 }
 
 function freshCodeCache(bundle: string): Buffer | undefined {
@@ -63,15 +68,32 @@ function freshCodeCache(bundle: string): Buffer | undefined {
 }
 
 /**
- * Write the bundle's code cache (at build time). Every function is compiled now, not on first
- * call, so the cache serves whichever command runs; the laziness flag is put back before the
- * cache is made because the cache records the flags.
+ * Write the bundle's code cache (at build time), trained: the bundle runs the commands in `runs`
+ * (their output discarded), and V8 caches the functions compiled so far: what those commands use,
+ * about a fifth of the bundle. Compiling every function instead (`eager`) makes a cache five times
+ * larger that costs ~30 ms more to load than it saves. A training run that fails fails the call.
  */
-export function writeCodeCache(bundle: string): number {
-  setFlagsFromString('--no-lazy')
+export async function writeCodeCache(bundle: string, root: string, runs: string[][], eager = false): Promise<number> {
+  if (eager) setFlagsFromString('--no-lazy')
   const script = compile(bundle)
-  setFlagsFromString('--lazy')
+  // The cache records the flags it was made with: laziness back to the default before it is made.
+  if (eager) setFlagsFromString('--lazy')
+  if (!eager) await train(instantiate(bundle, script), root, runs)
   const data = script.createCachedData()
   writeFileSync(codeCacheFile(bundle), data)
   return data.length
+}
+
+async function train(cli: CliBundle, root: string, runs: string[][]): Promise<void> {
+  const write = { out: process.stdout.write, err: process.stderr.write }
+  process.stdout.write = process.stderr.write = () => true
+  try {
+    for (const args of runs) {
+      await cli.execute({ dir: root, args })
+      if (process.exitCode) throw new Error(`training run \`${args.join(' ')}\` exited ${process.exitCode}`)
+    }
+  } finally {
+    process.stdout.write = write.out
+    process.stderr.write = write.err
+  }
 }

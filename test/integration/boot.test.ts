@@ -49,6 +49,18 @@ describe('the bundled CLI and its code cache', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ codeCache: 'rejected', execute: 'function', commands: COMMANDS })
   })
 
+  it.skipIf(nodeCompileCache)('the build\'s fallback cache (every function compiled, when training fails) is accepted too', async () => {
+    const made = await runNode(['-e', `require(${JSON.stringify(LOADER)}).writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(resolve(DIST, '..'))}, [], true).then((n) => process.stdout.write(String(n)))`], { timeoutMs: 60_000 })
+    expect(Number(made.stdout)).toBeGreaterThan(1_000_000)
+    expect(JSON.parse((await load(bundle)).stdout).codeCache).toBe('used')
+  })
+
+  it('a training run that fails fails the cache, so that the build falls back', async () => {
+    const made = await runNode(['-e', `require(${JSON.stringify(LOADER)}).writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(resolve(DIST, '..'))}, [['token', 'get', '--no-such-flag']], false).then(() => process.exit(0), (err) => { process.stdout.write(err.message); process.exit(3) })`], { timeoutMs: 60_000 })
+    expect(made.code).toBe(3)
+    expect(made.stdout).toBe('training run `token get --no-such-flag` exited 2')
+  })
+
   it('without a cache the bundle compiles from source', async () => {
     await rm(`${bundle}.cache`)
     expect(JSON.parse((await load(bundle)).stdout).codeCache).toBe(nodeCompileCache ? 'node' : 'none')
