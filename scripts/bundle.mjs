@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-// Part of `npm run build`, after tsc: bundles dist/ into the two files bin/run.js loads, and the
-// V8 code cache of the larger one (see src/boot/load-cli.cts for why).
+// Part of `npm run build`, after tsc: bundles dist/ into the two files bin/run.js loads
+// (scripts/code-cache.mjs then makes the larger one's V8 code cache; see src/boot/load-cli.cts).
 //   dist/run.cjs  the cached `token get` and the loader: small, read on every call
 //   dist/cli.cjs  oclif, every command and the libraries they use; commands load on first use
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -64,25 +62,4 @@ async function bundle(options) {
 await bundle({ stdin: { contents: entry, resolveDir: DIST, sourcefile: 'cli-entry.cjs', loader: 'js' }, outfile: join(DIST, 'cli.cjs') })
 await bundle({ entryPoints: [join(DIST, 'boot', 'main.cjs')], outfile: join(DIST, 'run.cjs') })
 
-// The code cache, trained on the main job (the sandbox round trip: discovery, a token request, the
-// file store, inspection) and help; made in a child process, whose V8 flags it records. Should
-// training fail (no loopback here, say), every function is compiled instead: a larger, slower cache.
-const training = [['--help'], ['token', 'get', '--help'], ['sandbox', '--demo']]
-const home = mkdtempSync(join(tmpdir(), 'oauthctl-build-'))
-function writeCodeCache(eager) {
-  const call = `require(${JSON.stringify(join(DIST, 'boot', 'load-cli.cjs'))}).writeCodeCache(${JSON.stringify(join(DIST, 'cli.cjs'))}, ${JSON.stringify(ROOT)}, ${JSON.stringify(training)}, ${eager}).then((n) => process.stdout.write(String(n)))`
-  const env = { ...process.env, HOME: home, OAUTHCTL_CONFIG_DIR: join(home, 'config'), OAUTHCTL_STORAGE: 'file', CI: '1', NO_COLOR: '1' }
-  return Number(execFileSync(process.execPath, ['-e', call], { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] }))
-}
-let bytes
-let how = 'trained on ' + training.map((args) => args.join(' ')).join(', ')
-try {
-  bytes = writeCodeCache(false)
-} catch (err) {
-  process.stderr.write(`code cache training failed (${err.message.split('\n')[0]}): compiling every function instead\n`)
-  bytes = writeCodeCache(true)
-  how = 'every function'
-} finally {
-  rmSync(home, { recursive: true, force: true })
-}
-process.stderr.write(`bundled ${getters.length} commands into dist/cli.cjs; code cache ${(bytes / 1e6).toFixed(1)} MB (${how})\n`)
+process.stderr.write(`bundled ${getters.length} commands into dist/cli.cjs\n`)
