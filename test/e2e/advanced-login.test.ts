@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, decodeJwt, importJWK, type JWK, jwtVerify } from 'jose'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoClients, type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
-import { launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, AUTH_URL, browserLogin } from '../helpers/browser.js'
+import { launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, browserLogin } from '../helpers/browser.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
-import { startCli } from '../helpers/cli-stream.js'
+import { credentialEntries, readConfig } from '../helpers/config-files.js'
 
 const LOOPBACK = ['http://127.0.0.1/callback']
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10.00' } }]
@@ -62,9 +62,7 @@ async function addProfile(name: string, issuer: string, clientId: string, extra:
   expect(added.code, added.stderr).toBe(0)
 }
 
-async function credentials(): Promise<Record<string, string>> {
-  return JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries
-}
+const credentials = () => credentialEntries(t.configDir)
 
 async function storedToken(profile: string): Promise<StoredToken | undefined> {
   const entries = Object.entries(await credentials()).filter(([k]) => k.startsWith(`profile/${profile}/token/`))
@@ -131,7 +129,7 @@ describe.skipIf(skipBrowserTests)('advanced login requests in a browser (Chromiu
 
   it('PAR is used without --par when the discovery document requires it', async () => {
     await addProfile('auto', parSandbox.issuer, 'demo-public', ['--auth-method', 'none'])
-    const config = JSON.parse(await readFile(join(t.configDir, 'config.json'), 'utf8'))
+    const config = await readConfig(t.configDir)
     expect(config.profiles.auto.discovery.metadata.require_pushed_authorization_requests).toBe(true)
     const { result, url } = await browserLogin(browser, t.env, [], signInAndConsent)
     expect(result.code, result.stderr).toBe(0)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { tokenCacheKey } from '../../src/lib/tokens/cache.js'
 import type { StoredToken } from '../../src/lib/tokens/token-set.js'
+import { credentialEntries } from './config-files.js'
 
 /** Write a token into a file store as if oauthctl had stored it for the profile's default request. */
 export async function seedToken(configDir: string, profile: string, token: Partial<StoredToken> & { access_token: string }, scopes: string[] = []): Promise<string> {
@@ -17,7 +18,6 @@ export async function seedToken(configDir: string, profile: string, token: Parti
 }
 
 export async function readStored(configDir: string, key: string): Promise<StoredToken | undefined> {
-  const credentials = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
-  const value = credentials.entries[key]
+  const value = (await credentialEntries(configDir))[key]
   return value ? JSON.parse(value) : undefined
 }

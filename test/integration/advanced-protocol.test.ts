@@ -8,6 +8,7 @@ import { demoClients, type Sandbox, startSandbox } from '../../src/lib/sandbox/s
 import { certificateJwk, certificateThumbprint, CLIENT_SUBJECT, makeTestPki, skipMtlsTests, type TestPki } from '../helpers/certificates.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
+import { credentialEntries } from '../helpers/config-files.js'
 
 const RAR_SECRET = 'rar-client-secret'
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10.00' }, creditorName: 'Merchant' }]
@@ -20,9 +21,7 @@ afterEach(async () => {
   await t.cleanup()
 })
 
-async function credentials(): Promise<Record<string, string>> {
-  return JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries
-}
+const credentials = () => credentialEntries(t.configDir)
 
 /** RFC 7638 thumbprint of the DPoP key oauthctl keeps for a profile (the private JWK in secret storage). */
 async function storedKeyThumbprint(profile: string): Promise<string> {

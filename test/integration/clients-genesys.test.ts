@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { basicCredentials, endpoint, fixtureBody, fixtureResponse, json } from '../fakes/fixtures.js'
 import { ADMIN, fixture, type GenesysFake, startGenesysFake } from '../fakes/genesys.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { credentialEntries, readConfig } from '../helpers/config-files.js'
 
 let fake: GenesysFake
 let t: Sandboxed
@@ -282,9 +283,8 @@ describe('genesys: delete and rotate', () => {
     expect(secret).not.toBe(ADMIN.secret)
     expect(rotated.stdout).not.toContain(secret)
     expect(rotated.stdout).toContain('created profile export with the secret in secret storage')
-    const stored = JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8'))
-    expect(stored.entries['profile/export/client-secret']).toBe(secret)
-    const config = JSON.parse(await readFile(join(t.configDir, 'config.json'), 'utf8'))
+    expect((await credentialEntries(t.configDir))['profile/export/client-secret']).toBe(secret)
+    const config = await readConfig(t.configDir)
     expect(config.profiles.export).toMatchObject({ provider: 'genesys', region: fake.origin, clientId: CC_ID, authMethod: 'client_secret_basic', endpoints: { token: `${fake.origin}/oauth/token` } })
 
     fake.clearLog()

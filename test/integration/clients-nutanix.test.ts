@@ -1,11 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { FileStore } from '../../src/lib/storage/file.js'
 import { endpoint, fixtureBody, fixtureResponse } from '../fakes/fixtures.js'
 import { ADMIN, BASE_PATH, fixture, type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { editConfig } from '../helpers/config-files.js'
 
 let fake: NutanixFake
 let t: Sandboxed
@@ -15,10 +14,9 @@ const PASSWORD_ENV = { OAUTHCTL_ADMIN_PASSWORD: ADMIN.password }
 async function addProfile(name: string, username: string | null = ADMIN.username) {
   const added = await t.run(['profiles', 'add', name, '--provider', 'nutanix', '--host', fake.origin, '--token-endpoint', `${fake.origin}${BASE_PATH}/oauth/token`])
   expect(added, added.stderr).toMatchObject({ code: 0 })
-  const path = join(t.configDir, 'config.json')
-  const config = JSON.parse(await readFile(path, 'utf8'))
-  if (username !== null) config.profiles[name].username = username
-  await writeFile(path, JSON.stringify(config))
+  await editConfig(t.configDir, (config) => {
+    if (username !== null) config.profiles[name].username = username
+  })
 }
 
 beforeEach(async () => {
@@ -220,10 +218,9 @@ describe('nutanix: credentials', () => {
   })
 
   it('refuses plain http to a host that is not loopback (exit 2)', async () => {
-    const path = join(t.configDir, 'config.json')
-    const config = JSON.parse(await readFile(path, 'utf8'))
-    config.profiles.nx.host = 'http://prism.example.test:9440'
-    await writeFile(path, JSON.stringify(config))
+    await editConfig(t.configDir, (config) => {
+      config.profiles.nx.host = 'http://prism.example.test:9440'
+    })
     const listed = await t.run(['clients', 'list'])
     expect(listed.code).toBe(2)
     expect(listed.stderr).toContain('refusing plain http for Nutanix Prism Central on prism.example.test:9440')

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
+import { credentialEntries, readConfig } from '../helpers/config-files.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
@@ -16,7 +15,7 @@ beforeEach(async () => {
   sandbox.resetCounts()
 })
 
-const credentials = async () => JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries as Record<string, string>
+const credentials = () => credentialEntries(t.configDir)
 const registrations = async () => JSON.parse((await credentials())['profile/admin/registration'] ?? '{}') as Record<string, { accessToken: string; clientUri: string }>
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1
 const regRequests = () => sandbox.requestCount('/reg')
@@ -52,7 +51,7 @@ describe('rfc7591: create', () => {
     expect(result.savedProfile).toEqual({ name: 'svc', created: true })
     const stored = await credentials()
     expect(created.stdout).not.toContain(stored['profile/svc/client-secret'])
-    const config = JSON.parse(await readFile(join(t.configDir, 'config.json'), 'utf8'))
+    const config = await readConfig(t.configDir)
     expect(config.profiles.svc).toMatchObject({ provider: 'generic', issuer: sandbox.issuer, clientId: client.id, authMethod: 'client_secret_basic' })
 
     sandbox.resetCounts()

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
@@ -6,6 +6,7 @@ import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
+import { credentialEntries, editConfig } from '../helpers/config-files.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
@@ -83,10 +84,9 @@ describe('fast path of token get', () => {
 
   it('does not trust a config changed since the full command validated it', async () => {
     await t.run(['token', 'get'])
-    const path = join(t.configDir, 'config.json')
-    const config = JSON.parse(await readFile(path, 'utf8'))
-    config.profiles.ci.provider = 'nope'
-    await writeFile(path, JSON.stringify(config))
+    await editConfig(t.configDir, (config) => {
+      config.profiles.ci.provider = 'nope'
+    })
     expect((await fast(['token', 'get'])).answered).toBe(false)
     const full = await t.run(['token', 'get'])
     expect(full.code).toBe(2) // the full command reports the broken config
@@ -108,7 +108,7 @@ describe('fast path of token get', () => {
     expect(again.stdout).toBe(first.stdout)
     expect(sandbox.requestCount('/token')).toBe(0)
     expect(sandbox.requestCount('/.well-known/openid-configuration')).toBe(0)
-    const key = Object.keys(JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8')).entries).find((k) => k.includes('/token/'))!
+    const key = Object.keys(await credentialEntries(t.configDir)).find((k) => k.includes('/token/'))!
     expect((await readStored(t.configDir, key))?.access_token).toBe(first.stdout.trim())
   })
 })

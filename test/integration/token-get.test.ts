@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { keychainAvailable } from '../helpers/keychain.js'
+import { credentialEntries, editConfig, readConfig } from '../helpers/config-files.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
@@ -31,7 +32,7 @@ describe('profiles add', () => {
     expect(added.code).toBe(0)
     expect(added.stdout).toContain('added profile ci (default)')
     expect(sandbox.requestCount('/.well-known/openid-configuration')).toBe(1)
-    const config = JSON.parse(await readFile(join(t.configDir, 'config.json'), 'utf8'))
+    const config = await readConfig(t.configDir)
     expect(config.defaultProfile).toBe('ci')
     expect(config.profiles.ci.discovery.metadata.token_endpoint).toBe(`${sandbox.issuer}/token`)
     expect(JSON.stringify(config)).not.toContain('demo-confidential-secret')
@@ -64,10 +65,9 @@ describe('profiles add', () => {
 
   it('names the field of a broken config file (exit 2)', async () => {
     await addConfidential()
-    const path = join(t.configDir, 'config.json')
-    const config = JSON.parse(await readFile(path, 'utf8'))
-    config.profiles.ci.provider = 'nope'
-    await writeFile(path, JSON.stringify(config))
+    const path = await editConfig(t.configDir, (config) => {
+      config.profiles.ci.provider = 'nope'
+    })
     const result = await t.run(['token', 'get'])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(`${path}: profiles.ci.provider`)
@@ -131,8 +131,7 @@ describe('token get', () => {
     expect(result.code).toBe(4)
     expect(result.stderr).toMatch(/^error: invalid_client/m)
     expect(result.stderr).not.toContain('wrong-secret')
-    const stored = JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8'))
-    expect(Object.keys(stored.entries)).toEqual(['profile/ci/client-secret'])
+    expect(Object.keys(await credentialEntries(t.configDir))).toEqual(['profile/ci/client-secret'])
   })
 
   it('exits 3 when the profile has no usable credentials', async () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { decodeJwt, importJWK, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +12,7 @@ import { type JwtIssuer, startJwtIssuer } from '../fakes/jwt-issuer.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
+import { credentialEntries } from '../helpers/config-files.js'
 
 const clientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const clientPublicJwk = { ...clientKey.publicKey.export({ format: 'jwk' }), kid: 'client-k1', alg: 'ES256', use: 'sig' }
@@ -189,8 +190,7 @@ describe('token exchange and JWT bearer (focused loopback server: oidc-provider 
     const [id, secret] = Buffer.from(call.authorization!.replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent)
     expect([id, secret]).toEqual(['exchanger', 'exchanger-secret'])
     // The exchanged token is printed, not stored as the profile's own.
-    const stored = JSON.parse(await readFile(join(t.configDir, 'credentials.json'), 'utf8'))
-    expect(Object.keys(stored.entries)).toEqual(['profile/x/client-secret'])
+    expect(Object.keys(await credentialEntries(t.configDir))).toEqual(['profile/x/client-secret'])
   })
 
   it('refuses a subject token given as a literal value', async () => {
