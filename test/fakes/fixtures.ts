@@ -4,11 +4,10 @@ import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 
 /**
- * Vendor fixtures (shared/vendors/fixtures, cloned beside the repository) and a small recording
- * HTTP server the vendor fakes are built on.
+ * Vendor fixtures (test/fixtures/vendors: every value invented, shapes from the vendors' published
+ * references) and a small recording HTTP server the vendor fakes are built on.
  */
-const REPO_ROOT = resolve(import.meta.dirname, '../..')
-export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/vendors/fixtures')
+export const FIXTURES_DIR = resolve(import.meta.dirname, '../fixtures/vendors')
 
 export interface FixtureResponse {
   status: number
