@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
+import { sanitizeText } from '../output/sanitize.js'
 import { redactBody, redactHeaders, redactUrl } from '../redact.js'
 import { retryDelayMs } from './retry.js'
 
@@ -102,6 +103,8 @@ export class HttpClient {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       ...options,
+      // Trace lines carry what servers sent (headers, bodies): shown on a terminal, never raw.
+      trace: options.trace && ((line) => options.trace?.(sanitizeText(line))),
     }
   }
 
