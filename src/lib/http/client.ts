@@ -4,7 +4,7 @@ import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
 import { sanitizeText } from '../output/sanitize.js'
-import { redactBody, redactHeaders, redactUrl } from '../redact.js'
+import { redactBody, redactHeaders, redactUrl, registerRequestSecrets } from '../redact.js'
 import { retryDelayMs } from './retry.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -223,6 +223,7 @@ export class HttpClient {
     const url = new URL(req.url)
     const started = performance.now()
     this.requestCount++
+    registerRequestSecrets(req.headers ?? {}, req.body)
     this.traceRequest(method, url, req)
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
