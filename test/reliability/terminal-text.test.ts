@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { renderTable } from '../../src/lib/output/table.js'
 import type { CliResult, Sandboxed } from '../helpers/cli.js'
 import { useIsolated } from '../helpers/lifecycle.js'
 import { type FaultServer, json, tokenResponse, useFaultServer } from './fault-server.js'
@@ -82,5 +83,23 @@ describe('server text on the terminal', () => {
     const asJson = await t.run(['token', 'inspect', '-', '--json'], { stdin: jwt })
     expect(asJson.code, asJson.stderr).toBe(0)
     expect(JSON.stringify(JSON.parse(asJson.stdout))).toContain(JSON.stringify(claims.name))
+  })
+
+  it('tables (client names from an admin API): one line per row, control characters and newlines escaped', () => {
+    const table = renderTable(
+      [
+        { id: 'c1', name: `evil${OSC52}\nsecond line` },
+        { id: 'c2', name: 'plain' },
+      ],
+      [
+        ['id', 'ID'],
+        ['name', 'NAME'],
+      ],
+    )
+    const lines = table.split('\n')
+    expect(lines).toHaveLength(3)
+    expect(table).not.toMatch(RAW_CONTROL)
+    expect(lines[1]).toBe('c1  evil\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\nsecond line')
+    expect(lines[0]).toBe('ID  NAME')
   })
 })
