@@ -239,7 +239,7 @@ export class HttpClient {
     this.traceRequest(method, url, req)
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
-    const { res, body } = await withinSignal(signal, async () => {
+    const { res, headers, body } = await withinSignal(signal, async () => {
       const res = await dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
@@ -248,9 +248,9 @@ export class HttpClient {
         body: req.body,
         signal,
       })
-      return { res, body: await readCapped(res.body, flattenHeaders(res.headers)['content-length'], this.options.maxBodyBytes, what, res.statusCode) }
+      const headers = flattenHeaders(res.headers)
+      return { res, headers, body: await readCapped(res.body, headers['content-length'], this.options.maxBodyBytes, what, res.statusCode) }
     })
-    const headers = flattenHeaders(res.headers)
     const response: HttpResponse = {
       status: res.statusCode,
       headers,
