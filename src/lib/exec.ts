@@ -3,11 +3,20 @@ import { usageError } from './errors.js'
 import type { StoredToken } from './tokens/token-set.js'
 
 /**
- * The child's environment: ours plus the token (and a ready Authorization value when asked), and
- * for a DPoP-bound token the proof made for the one request the child was said to send.
+ * oauthctl's secret-bearing variables: the credentials that got the token stay with oauthctl (a
+ * child is often a script that logs its environment). OAUTHCTL_DPOP_PROOF is one an outer `exec`
+ * made for its own request; this child gets its own, or none.
+ */
+export const SECRET_VARIABLES = ['OAUTHCTL_CLIENT_SECRET', 'OAUTHCTL_PASSWORD', 'OAUTHCTL_ADMIN_PASSWORD', 'OAUTHCTL_INITIAL_ACCESS_TOKEN', 'OAUTHCTL_DPOP_PROOF']
+
+/**
+ * The child's environment: ours without our secrets, plus the token (and a ready Authorization
+ * value when asked), and for a DPoP-bound token the proof made for the one request the child was said to send.
  */
 export function childEnv(token: StoredToken, headerEnv: string | undefined, env: NodeJS.ProcessEnv, dpopProof?: string): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env, OAUTHCTL_ACCESS_TOKEN: token.access_token, OAUTHCTL_TOKEN_TYPE: token.token_type }
+  const out: NodeJS.ProcessEnv = { ...env }
+  for (const name of SECRET_VARIABLES) delete out[name]
+  Object.assign(out, { OAUTHCTL_ACCESS_TOKEN: token.access_token, OAUTHCTL_TOKEN_TYPE: token.token_type })
   if (headerEnv) out[headerEnv] = `${token.token_type} ${token.access_token}`
   if (dpopProof) out.OAUTHCTL_DPOP_PROOF = dpopProof
   return out

@@ -52,14 +52,74 @@ const knownSecrets = new Set<string>()
 /** knownSecrets longest first (so that a secret containing another is removed whole); rebuilt after a new one. */
 let longestFirst: string[] | undefined
 
+/** application/x-www-form-urlencoded as URLSearchParams writes it. */
+const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+/** The strict form encoding of RFC 6749 Appendix B (also -_.!~*'() escaped), as oauth4webapi encodes Basic credentials. */
+const strictFormEncode = (value: string) =>
+  encodeURIComponent(value)
+    .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+const formDecode = (value: string) => {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '))
+  } catch {
+    return value // not percent-encoded after all
+  }
+}
+
 /** Remember a secret value so that it is scrubbed from any text that later passes the redactor. */
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return
-  knownSecrets.add(value)
   // The same secret percent-encoded, as it travels in URLs and form bodies (and comes back in echoed pages).
-  knownSecrets.add(encodeURIComponent(value))
-  knownSecrets.add(new URLSearchParams({ v: value }).toString().slice(2))
-  longestFirst = undefined
+  const known = knownSecrets.size
+  for (const form of [value, encodeURIComponent(value), formEncode(value), strictFormEncode(value)]) knownSecrets.add(form)
+  // Every request registers its credentials again: only a new one invalidates the sorted list.
+  if (knownSecrets.size !== known) longestFirst = undefined
+}
+
+/**
+ * A client id and secret as HTTP Basic credentials (RFC 7617): the secret, and base64 of `id:secret`
+ * raw and with both parts form-encoded (RFC 6749 §2.3.1, strictly or as URLSearchParams does),
+ * each of those also URL- and form-encoded.
+ */
+export function registerBasicCredentials(id: string, secret: string): void {
+  if (secret.length < MIN_SECRET_LENGTH) return
+  registerSecret(secret)
+  for (const encode of [(v: string) => v, formEncode, strictFormEncode]) registerSecret(Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64'))
+}
+
+/**
+ * Register the secrets an outgoing request carries, in every form a server could echo them in: the
+ * credentials of its Authorization header (Basic decoded into id and secret), its other
+ * secret-bearing headers, and the secret-named fields of a form or JSON body. The HTTP layer calls
+ * this before each request is sent, so whatever code encoded a credential, its echo is redacted.
+ */
+export function registerRequestSecrets(headers: Record<string, string>, body: string | undefined): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isSecretName(name)) continue
+    const [, scheme, credentials] = /^(\S+)\s+(\S+)$/.exec(value) ?? []
+    if (scheme?.toLowerCase() === 'basic' && credentials) {
+      registerSecret(credentials)
+      const pair = Buffer.from(credentials, 'base64').toString('utf8')
+      const colon = pair.indexOf(':')
+      if (colon >= 0) registerBasicCredentials(formDecode(pair.slice(0, colon)), formDecode(pair.slice(colon + 1)))
+    } else {
+      registerSecret(credentials ?? value)
+    }
+  }
+  if (!body) return
+  const trimmed = body.trimStart()
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return // not JSON: nothing named to register
+    }
+    for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) if (isSecretName(name) && typeof value === 'string') registerSecret(value)
+    return
+  }
+  for (const [name, value] of new URLSearchParams(body)) if (isSecretName(name)) registerSecret(value)
 }
 
 /** JWS/JWE compact serialisations: redacted wherever they appear, whatever they are called. */

@@ -113,7 +113,7 @@ describe('token endpoint faults: failures (nothing changes)', () => {
     fault.route('/token', json(401, { error: 'invalid_client', error_description: `secret ${SECRET} does not match; refresh ${REFRESH} \u001b[31mred\u001b[0m\nforged: line` }))
     const result = await tokenGet()
     expect(result.code).toBe(4)
-    expectOneErrorLine(result.stderr, /^error: invalid_client: secret \[REDACTED\] does not match; refresh \[REDACTED\] .*red.* forged: line$/)
+    expectOneErrorLine(result.stderr, /^error: invalid_client: secret \[REDACTED\] does not match; refresh \[REDACTED\] .*red.*\\nforged: line$/)
     expect(result.stderr).not.toContain(SECRET)
     expect(result.stderr).not.toContain(REFRESH)
     expect(result.stderr).not.toContain('\u001b')

@@ -25,13 +25,13 @@ describe('presentLoopbackUrl', () => {
     const info: string[] = []
     const warn: string[] = []
     const ui = { info: (l: string) => info.push(l), warn: (l: string) => warn.push(l), write: () => undefined, tty: false }
-    await presentLoopbackUrl('http://as.example.test/auth?x=1', 8765, { plan, open }, ui, { USER: 'alice' })
+    await presentLoopbackUrl('https://as.example.test/auth?x=1', 8765, { plan, open }, ui, { USER: 'alice' })
     return { info: info.join('\n'), warn }
   }
 
   it('over SSH prints the URL and the exact ssh -L line, or the device flow', async () => {
     const { info } = await present({ open: false, reason: 'ssh', sshHost: '10.0.0.5' })
-    expect(info).toContain('\n  http://as.example.test/auth?x=1')
+    expect(info).toContain('\n  https://as.example.test/auth?x=1')
     expect(info).toMatch(/^ {2}ssh -L 8765:127\.0\.0\.1:8765 alice@10\.0\.0\.5$/m)
     expect(info).toContain('--flow device')
   })
@@ -45,17 +45,17 @@ describe('presentLoopbackUrl', () => {
 
   it('with --no-open prints the URL only', async () => {
     const { info } = await present({ open: false, reason: 'no-open' })
-    expect(info).toBe('Open this URL in a browser to log in:\n  http://as.example.test/auth?x=1')
+    expect(info).toBe('Open this URL in a browser to log in:\n  https://as.example.test/auth?x=1')
   })
 
   it('opens the browser, and only warns when that fails: the URL is on the screen', async () => {
     const opened: string[] = []
     expect((await present({ open: true }, async (url) => void opened.push(url))).warn).toEqual([])
-    expect(opened).toEqual(['http://as.example.test/auth?x=1'])
+    expect(opened).toEqual(['https://as.example.test/auth?x=1'])
     const failed = await present({ open: true }, async () => {
       throw Object.assign(new Error('spawn xdg-open ENOENT'), { code: 'ENOENT' })
     })
-    expect(failed.info).toContain('http://as.example.test/auth?x=1')
+    expect(failed.info).toContain('https://as.example.test/auth?x=1')
     expect(failed.warn).toEqual(['could not open a browser (ENOENT): open the URL yourself'])
   })
 })

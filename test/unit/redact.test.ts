@@ -8,6 +8,7 @@ import {
   redactJson,
   redactText,
   redactUrl,
+  registerRequestSecrets,
   registerSecret,
 } from '../../src/lib/redact.js'
 
@@ -290,6 +291,24 @@ describe('redactText property', () => {
         },
       ),
       { numRuns: 200 },
+    )
+  })
+})
+
+describe('registerRequestSecrets: what a request sends is redacted when echoed back', () => {
+  it('Basic credentials: the header value, the decoded secret and its base64 forms', () => {
+    const secret = 'unit-basic-secret/+~x'
+    const value = Buffer.from(`a%20client:${encodeURIComponent(secret)}`).toString('base64')
+    registerRequestSecrets({ Authorization: `Basic ${value}` }, undefined)
+    const echo = `${value} ${secret} ${Buffer.from(`a client:${secret}`).toString('base64')} ${encodeURIComponent(secret)}`
+    expect(redactText(echo)).toBe(`${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED}`)
+  })
+
+  it('bearer tokens, secret-named form fields and JSON members; not other fields', () => {
+    registerRequestSecrets({ authorization: 'Bearer unit-bearer-0001', 'content-type': 'application/json' }, 'grant_type=password&password=unit-password-0001&username=unit-user-0001')
+    registerRequestSecrets({}, JSON.stringify({ client_secret: 'unit-json-secret-0001', client_id: 'unit-client-0001' }))
+    expect(redactText('unit-bearer-0001 unit-password-0001 unit-json-secret-0001 unit-user-0001 unit-client-0001')).toBe(
+      `${REDACTED} ${REDACTED} ${REDACTED} unit-user-0001 unit-client-0001`,
     )
   })
 })

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { CliError, usageError } from '../errors.js'
+import { sanitizeInline, sanitizeText } from '../output/sanitize.js'
 import { redactText } from '../redact.js'
 import { Runtime } from './runtime.js'
 
@@ -57,7 +58,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return
     }
     const text = human(result)
-    if (text !== undefined && text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    if (text !== undefined && text !== '') process.stdout.write(sanitizeText(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
@@ -111,7 +112,7 @@ export function toCliError(err: unknown): CliError {
  */
 const flagShown = (flag: string) => (/^--?[A-Za-z][A-Za-z0-9-]{0,39}$/.test(flag) ? flag : `(an argument of ${flag.length} characters starting with "-")`)
 
-/** Server-supplied text reaches a terminal: no control characters (escape sequences, newlines). */
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+/** Server-supplied text reaches a terminal: control characters shown escaped, one line (output/sanitize.ts). */
+const printable = sanitizeInline
 
 const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0] ?? ''

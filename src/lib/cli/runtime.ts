@@ -7,6 +7,7 @@ import { loadConfig } from '../config/store.js'
 import type { HttpClient } from '../http/client.js'
 import type { OAuthSession } from '../oauth/session.js'
 import type { TokenContext } from '../tokens/get-token.js'
+import { sanitizeText } from '../output/sanitize.js'
 import { redactText } from '../redact.js'
 import { chooseStorage, openStore, type StorageChoice } from '../storage/index.js'
 import type { SecretStore } from '../storage/types.js'
@@ -52,11 +53,11 @@ export class Runtime {
   }
 
   warn(message: string): void {
-    this.io.stderr(`warning: ${redactText(message)}\n`)
+    this.io.stderr(`warning: ${sanitizeText(redactText(message))}\n`)
   }
 
   info(message: string): void {
-    this.io.stderr(`${redactText(message)}\n`)
+    this.io.stderr(`${sanitizeText(redactText(message))}\n`)
   }
 
   config(): Promise<Config> {

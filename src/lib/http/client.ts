@@ -3,7 +3,9 @@ import { STATUS_CODES } from 'node:http'
 import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
-import { redactBody, redactHeaders, redactUrl } from '../redact.js'
+import { isLoopbackHost } from '../oauth/transport.js'
+import { sanitizeText } from '../output/sanitize.js'
+import { redactBody, redactHeaders, redactUrl, registerRequestSecrets } from '../redact.js'
 import { retryDelayMs } from './retry.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -84,7 +86,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 export class HttpClient {
   private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>> &
     Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>
-  private dispatcherPromise?: Promise<Dispatcher>
+  /** Through HTTP(S)_PROXY (as NO_PROXY says), and direct: loopback targets never go through a proxy. */
+  private readonly dispatchers: { proxied?: Promise<Dispatcher>; direct?: Promise<Dispatcher> } = {}
   private requestCount = 0
   private readonly rawByResponse = new WeakMap<Response, HttpResponse>()
   /** Clients that present a certificate, by certificate: they share this one's settings and are closed with it. */
@@ -102,6 +105,8 @@ export class HttpClient {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       ...options,
+      // Trace lines carry what servers sent (headers, bodies): shown on a terminal, never raw.
+      trace: options.trace && ((line) => options.trace?.(sanitizeText(line))),
     }
   }
 
@@ -179,13 +184,17 @@ export class HttpClient {
     return this.rawByResponse.get(response)
   }
 
-  /** Close idle keep-alive sockets. Safe to call twice; a later request opens a new dispatcher. */
+  /**
+   * Close every socket. Safe to call twice; a later request opens a new dispatcher. Destroyed, not
+   * closed: a request abandoned at its timeout (a proxy that never answers a CONNECT) would keep a
+   * graceful close, and the process, waiting.
+   */
   async close(): Promise<void> {
     await Promise.all([...this.withCertificate.values()].map((client) => client.close()))
-    const pending = this.dispatcherPromise
-    if (!pending || this.options.dispatcher) return
-    this.dispatcherPromise = undefined
-    await (await pending).close()
+    if (this.options.dispatcher) return
+    const pending = [this.dispatchers.proxied, this.dispatchers.direct]
+    this.dispatchers.proxied = this.dispatchers.direct = undefined
+    await Promise.all(pending.map(async (dispatcher) => (await dispatcher)?.destroy()))
   }
 
   private async wait(ms: number, what: string, reason: string): Promise<void> {
@@ -193,46 +202,55 @@ export class HttpClient {
     await this.options.sleep(ms)
   }
 
-  private dispatcher(): Promise<Dispatcher> {
-    this.dispatcherPromise ??= this.createDispatcher()
-    return this.dispatcherPromise
+  /**
+   * Loopback targets (the sandbox, a local server, a login's own callback server) are reached
+   * directly whatever HTTP(S)_PROXY and NO_PROXY say: a proxy has no business seeing that traffic,
+   * which may be plain http carrying credentials.
+   */
+  private dispatcher(url: URL): Promise<Dispatcher> {
+    const kind = isLoopbackHost(url.hostname) ? 'direct' : 'proxied'
+    this.dispatchers[kind] ??= this.createDispatcher(kind)
+    return this.dispatchers[kind]
   }
 
-  private async createDispatcher(): Promise<Dispatcher> {
+  private async createDispatcher(kind: 'direct' | 'proxied'): Promise<Dispatcher> {
     if (this.options.dispatcher) return this.options.dispatcher
-    const { EnvHttpProxyAgent } = await import('undici')
+    const { Agent, EnvHttpProxyAgent } = await import('undici')
     const tls: Record<string, unknown> = {}
     if (this.options.insecure) tls.rejectUnauthorized = false
     if (this.options.caFile) tls.ca = trustedCertificates(this.options.caFile)
     if (this.options.clientCertificate) Object.assign(tls, clientCertificate(this.options.clientCertificate))
-    return new EnvHttpProxyAgent({
+    const options = {
       connect: { timeout: this.options.connectTimeoutMs, ...tls },
-      // Through an HTTPS_PROXY tunnel the server's TLS is set up from requestTls, not connect.
-      requestTls: tls,
       headersTimeout: this.options.requestTimeoutMs,
       bodyTimeout: this.options.requestTimeoutMs,
       keepAliveTimeout: 10_000,
-    })
+    }
+    // Through an HTTPS_PROXY tunnel the server's TLS is set up from requestTls, not connect.
+    return kind === 'direct' ? new Agent(options) : new EnvHttpProxyAgent({ ...options, requestTls: tls })
   }
 
   private async send(method: string, req: HttpRequest, what: string): Promise<HttpResponse> {
-    const dispatcher = await this.dispatcher()
     const url = new URL(req.url)
+    const dispatcher = await this.dispatcher(url)
     const started = performance.now()
     this.requestCount++
+    registerRequestSecrets(req.headers ?? {}, req.body)
     this.traceRequest(method, url, req)
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
-    const res = await dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: method as Dispatcher.HttpMethod,
-      headers: { 'user-agent': 'oauthctl', ...req.headers },
-      body: req.body,
-      signal,
+    const { res, headers, body } = await withinSignal(signal, async () => {
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: method as Dispatcher.HttpMethod,
+        headers: { 'user-agent': 'oauthctl', ...req.headers },
+        body: req.body,
+        signal,
+      })
+      const headers = flattenHeaders(res.headers)
+      return { res, headers, body: await readCapped(res.body, headers['content-length'], this.options.maxBodyBytes, what, res.statusCode) }
     })
-    const headers = flattenHeaders(res.headers)
-    const body = await readCapped(res.body, headers['content-length'], this.options.maxBodyBytes, what, res.statusCode)
     const response: HttpResponse = {
       status: res.statusCode,
       headers,
@@ -260,6 +278,27 @@ export class HttpClient {
     trace(`< ${res.status} ${STATUS_CODES[res.status] ?? ''} (${Math.round(elapsedMs)} ms)`)
     for (const [k, v] of Object.entries(redactHeaders(res.headers))) trace(`< ${k}: ${v}`)
     if (res.body.length > 0) trace(`< ${truncate(redactBody(res.text(), res.contentType))}`)
+  }
+}
+
+/**
+ * `work`, or the signal's reason once it aborts, whichever comes first. undici does not pass a
+ * request's signal to a proxy's CONNECT, so a proxy that accepts and never answers would otherwise
+ * outlast every timeout; the abandoned socket is destroyed when the client closes.
+ */
+async function withinSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted()
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  const running = work()
+  running.catch(() => undefined) // an abandoned request fails later, when its socket is destroyed: not an unhandled rejection
+  try {
+    return await Promise.race([running, aborted])
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort)
   }
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
+import { badResponse } from '../errors.js'
 import { importEsm } from '../esm-import.cjs'
+import { isLoopbackHost } from '../oauth/transport.js'
 import type { Browser, LoginUi } from './types.js'
 
 /** Whether a login opens a browser, and if not, why (the advice differs). */
@@ -36,13 +38,32 @@ export function isWsl(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolea
 }
 
 /**
+ * The one gate for a URL handed to a browser or printed as "open this": an absolute https URL
+ * (http only to a loopback host), no leading "-" (an opener or BROWSER would read an option such as
+ * --gpu-launcher), no whitespace or control characters (a second argument, a terminal escape).
+ * Anything else is refused as a bad response (exit 5); `source` says who supplied it, as
+ * "the device authorization endpoint sent a verification URI". Returns the URL as parsed.
+ */
+export function safeBrowserUrl(url: string, source: string): string {
+  const refuse = (reason: string) => badResponse(`${source} that is not safe to open (${reason})`, { code: 'unsafe_url' })
+  if (url.startsWith('-')) throw refuse('it starts with "-"')
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url)) throw refuse('it contains whitespace or control characters')
+  if (!URL.canParse(url)) throw refuse('not an absolute URL')
+  const parsed = new URL(url)
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) throw refuse(`plain http to ${parsed.host}; only loopback hosts may use http`)
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw refuse(`its scheme is ${parsed.protocol}, not https:`)
+  return parsed.href
+}
+
+/**
  * Open `url` with `BROWSER` (a command, optionally with arguments; the URL is appended) or the
  * system opener. Resolves once the opener started; rejects when it could not be started.
  */
 export async function openInBrowser(url: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const target = safeBrowserUrl(url, 'the login was given a URL')
   const { default: open } = await importEsm<typeof import('open')>('open')
   const [name, ...args] = (env.BROWSER ?? '').split(/\s+/).filter(Boolean)
-  const child = await open(url, name ? { app: { name, arguments: args } } : {})
+  const child = await open(target, name ? { app: { name, arguments: args } } : {})
   // `open` does not wait for the spawn: a missing opener would otherwise be an uncaught 'error'.
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve)
@@ -60,7 +81,8 @@ function sshForwardLine(port: number, sshHost: string | undefined, env: NodeJS.P
  * Show the authorization URL of a loopback login and open it when the plan says so; when a
  * browser here cannot reach the URL or its redirect, say how to do it otherwise.
  */
-export async function presentLoopbackUrl(url: string, port: number, browser: Browser, ui: LoginUi, env: NodeJS.ProcessEnv): Promise<void> {
+export async function presentLoopbackUrl(authorizationUrl: string, port: number, browser: Browser, ui: LoginUi, env: NodeJS.ProcessEnv): Promise<void> {
+  const url = safeBrowserUrl(authorizationUrl, 'the authorization endpoint makes an authorization URL')
   const { plan } = browser
   if (plan.open) {
     ui.info(`Opening the login page in your browser. If it does not open, visit:\n  ${url}`)

@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi'
 import { authRequired, OAuthError } from '../errors.js'
 import { requireEndpoint } from '../oauth/endpoints.js'
 import { formatDuration } from '../tokens/inspect.js'
-import { openOrWarn } from './browser.js'
+import { openOrWarn, safeBrowserUrl } from './browser.js'
 import type { FlowContext, FlowOptions, FlowResult, LoginUi } from './types.js'
 
 /** RFC 8628 §3.2: the polling interval when the server names none, and §3.5: slow_down adds 5 s. */
@@ -31,8 +31,12 @@ export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: 
       oauth.deviceAuthorizationRequest(session.as, session.client, await session.clientAuth(), options.parameters, { ...requestOptions, signal }),
     (response) => oauth.processDeviceAuthorizationResponse(session.as, session.client, response),
   )
-  ctx.ui.info(`To log in, visit ${auth.verification_uri}\nand enter the code: ${auth.user_code}`)
-  if (ctx.browser.plan.open) await openOrWarn(auth.verification_uri_complete ?? auth.verification_uri, ctx.browser, ctx.ui)
+  // Both links are checked before either is shown: a server that sends one bad link is not trusted with the other.
+  const source = 'the device authorization endpoint sent a verification URI'
+  const verificationUri = safeBrowserUrl(auth.verification_uri, source)
+  const complete = auth.verification_uri_complete === undefined ? undefined : safeBrowserUrl(auth.verification_uri_complete, source)
+  ctx.ui.info(`To log in, visit ${verificationUri}\nand enter the code: ${auth.user_code}`)
+  if (ctx.browser.plan.open) await openOrWarn(complete ?? verificationUri, ctx.browser, ctx.ui)
 
   const deadline = clock.now() + auth.expires_in * 1000
   let interval = auth.interval !== undefined ? auth.interval * 1000 : DEFAULT_INTERVAL_MS

@@ -31,9 +31,13 @@ export function fromOAuthLibrary(err: unknown, what: string): unknown {
     }
     // oauth4webapi reports some JWT checks (a missing nonce, an unannounced alg) as an invalid response;
     // they carry the token's claims or header, and a failed token check is exit 4, not a broken server.
-    const cause = err.cause as { claims?: unknown; header?: unknown } | undefined
-    const jwtCheck = code === oauth.INVALID_RESPONSE && typeof cause === 'object' && cause !== null && ('claims' in cause || 'header' in cause)
-    if (VERIFICATION_CODES.has(code) || jwtCheck) {
+    // So does a callback that fails a check (RFC 9207 `iss` of another issuer, or missing where the
+    // server promised it): the library names the callback's parameters as the cause.
+    const cause = err.cause as { claims?: unknown; header?: unknown; parameters?: unknown } | undefined
+    const checked = code === oauth.INVALID_RESPONSE && typeof cause === 'object' && cause !== null
+    const jwtCheck = checked && ('claims' in cause || 'header' in cause)
+    const callbackCheck = checked && cause.parameters instanceof URLSearchParams
+    if (VERIFICATION_CODES.has(code) || jwtCheck || callbackCheck) {
       return new CliError('server_refused', `${what}: ${redactText(err.message)}`, { code: 'verification_failed' })
     }
     return badResponse(`${what} returned an invalid response: ${redactText(err.message)}`, { code: 'invalid_response' })

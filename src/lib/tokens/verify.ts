@@ -84,6 +84,9 @@ function describeJoseError(err: unknown, errors: typeof import('jose').errors): 
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return verificationFailed(`not a valid JWS: ${err.message}`)
   if (err instanceof errors.JOSENotSupported) return verificationFailed(`unsupported: ${err.message}`)
   if (err instanceof errors.JOSEError) return verificationFailed(err.message)
+  // A key the issuer publishes that cannot be used (RSA under 2048 bits, malformed key data): jose
+  // and WebCrypto say so with a TypeError or a DOMException. The token is not verified: exit 4.
+  if (err instanceof TypeError || err instanceof DOMException) return verificationFailed(`the issuer's key cannot be used: ${err.message}`)
   return err
 }
 
