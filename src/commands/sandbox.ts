@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../lib/cli/base-command.js'
 import { readJsonFile } from '../lib/config/store.js'
 import { usageError } from '../lib/errors.js'
 import type { SandboxClient } from '../lib/sandbox/server.js'
@@ -20,7 +20,7 @@ Demo clients: demo-confidential (client_secret_basic; client credentials, code, 
   ]
 
   static override flags = {
-    port: Flags.integer({ summary: 'Port on 127.0.0.1 (default: any free port).', min: 0, max: 65535 }),
+    port: integerFlag('a port number', { summary: 'Port on 127.0.0.1 (default: any free port).', min: 0, max: 65535 }),
     clients: Flags.string({ summary: 'JSON file with an array of client metadata to register instead of the demo clients.' }),
     demo: Flags.boolean({ summary: 'Run a token get + token inspect round trip against the sandbox and exit.' }),
   }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
 import { canPrompt, parseKeyValues, readStdin } from '../../lib/cli/input.js'
 import { addProfile } from '../../lib/config/add-profile.js'
 import { AUTH_METHODS, type AuthMethod, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
@@ -39,7 +39,7 @@ Given for an existing profile, only the flags you pass change. The client secret
     scope: Flags.string({ summary: 'Default scope (repeatable).', multiple: true }),
     audience: Flags.string({ summary: 'Default audience.' }),
     resource: Flags.string({ summary: 'Default resource indicator URL.' }),
-    'redirect-port': Flags.integer({ summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
+    'redirect-port': integerFlag('a port number', { summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
     region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie or usw2.pure.cloud (or an origin URL).' }),
     host: Flags.string({ summary: 'Nutanix Prism Central address, or the API server of an APIMatic-style provider (or an origin URL).' }),
