@@ -8,7 +8,7 @@ import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
 import type { GetTokenOptions } from '../tokens/get-token.js'
 import { usageError } from '../errors.js'
 import { integerFlag } from './base-command.js'
-import { canPrompt, parseKeyValues, readStdin } from './input.js'
+import { canPrompt, parseKeyValues, promptSecret, readStdin } from './input.js'
 import { readSecretArg } from './secret-input.js'
 
 /** The flags that shape a token request, shared by `token get` and `exec` so they cannot drift. */
@@ -132,6 +132,5 @@ async function password(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): 
   if (flags['password-stdin']) return readStdin('--password-stdin')
   if (env.OAUTHCTL_PASSWORD) return env.OAUTHCTL_PASSWORD
   if (!canPrompt(env)) throw usageError('no password: pass --password-stdin or set OAUTHCTL_PASSWORD', { code: 'missing_password' })
-  const prompts = await import('@inquirer/prompts')
-  return prompts.password({ message: `Password for ${flags.username}` })
+  return promptSecret(`Password for ${flags.username}`)
 }
