@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
@@ -6,7 +5,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_SANDBOX_PORT } from '../../src/lib/sandbox/try-lines.js'
 import { BROWSER_TIMEOUT_MS, launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
-import { BIN, type CliResult, isolated, type Sandboxed } from '../helpers/cli.js'
+import { BIN, type CliResult, isolated, runProcess, type Sandboxed } from '../helpers/cli.js'
 import { startCli } from '../helpers/cli-stream.js'
 
 /**
@@ -36,32 +35,11 @@ async function userShell(t: Sandboxed) {
   await chmod(join(bin, 'oauthctl'), 0o755)
   await chmod(join(bin, 'browser'), 0o755)
   const env = { ...t.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, BROWSER: join(bin, 'browser') }
-  const children = new Set<ChildProcess>()
-
-  /** Run one line in bash; `whileRunning` gets the chance to act (the browser) before it must end. */
-  const run = (line: string, whileRunning?: () => Promise<void>) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const started = performance.now()
-      const child = spawn('bash', ['--noprofile', '--norc', '-c', line], { env, cwd: t.home, stdio: ['ignore', 'pipe', 'pipe'] })
-      children.add(child)
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`\`${line}\` did not finish within ${LINE_TIMEOUT_MS} ms\nstderr: ${stderr}`))
-      }, LINE_TIMEOUT_MS)
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        children.delete(child)
-        resolve({ code, stdout, stderr, ms: performance.now() - started })
-      })
-      whileRunning?.().catch((err: unknown) => {
-        child.kill('SIGKILL')
-        reject(err)
-      })
-    })
+  /** Run one line in bash (bounded); `alongside` acts meanwhile (the browser), and must succeed too. */
+  const run = async (line: string, alongside?: () => Promise<void>) => {
+    const [result] = await Promise.all([runProcess('bash', ['--noprofile', '--norc', '-c', line], { env, timeoutMs: LINE_TIMEOUT_MS }), alongside?.()])
+    return result
+  }
 
   /** The URL the login handed to "the browser", waited for (bounded). */
   const browserUrl = async () => {
@@ -73,7 +51,7 @@ async function userShell(t: Sandboxed) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   }
-  return { run, browserUrl, kill: () => children.forEach((c) => c.kill('SIGKILL')) }
+  return { run, browserUrl }
 }
 
 describe.skipIf(skipBrowserTests)('every line `oauthctl sandbox` says to try works as printed', () => {
@@ -89,7 +67,6 @@ describe.skipIf(skipBrowserTests)('every line `oauthctl sandbox` says to try wor
   })
 
   afterAll(async () => {
-    shell?.kill()
     sandbox?.signal('SIGTERM')
     await sandbox?.done.catch(() => undefined)
     await browser?.close()
