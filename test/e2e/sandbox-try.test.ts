@@ -126,7 +126,7 @@ describe.skipIf(skipBrowserTests)('every line `oauthctl sandbox` says to try wor
       await outcome?.[1](result)
     }
     expect(lines.join('\n')).toContain(issuer)
-  })
+  }, 150_000) // a dozen CLI runs and a browser login, on a shared 2-core machine
 })
 
 describe('sandbox --port', () => {

@@ -134,11 +134,13 @@ export function toCliError(err: unknown, context: ParseContext = {}): CliError {
   const e = err as { parse?: unknown; flags?: string[]; args?: unknown[]; message?: string }
   const message = e?.message ?? ''
   const seeHelp = context.usage ? `usage: ${context.usage} (more with --help)` : 'see --help'
-  // A flag's parse function failed (oclif prefixes "Parsing --NAME"): ours say what the flag takes; oclif's own would echo the value.
+  // A flag's parse function failed (oclif prefixes "Parsing --NAME"): integerFlag's message says what the
+  // flag takes; oclif's own messages repeat the value, so they are not shown.
   const parsing = /^Parsing (--[\w-]+) \n\t(.*)/.exec(message)
   if (parsing) {
     const [, flag, inner = ''] = parsing
-    return usageError(`${flag} ${/^must be /.test(inner) ? inner : 'must be a whole number'}`, { code: 'bad_flag_value', hint: seeHelp })
+    const what = /^must be /.test(inner) ? inner : /^Expected an integer/.test(inner) ? 'must be a whole number' : 'has a value it cannot take'
+    return usageError(`${flag} ${what}`, { code: 'bad_flag_value', hint: seeHelp })
   }
   if (err instanceof CliError) return err
   const needsValue = /^Flag (--[\w-]+) expects a value/.exec(message)
