@@ -115,3 +115,12 @@ describe('prompts are drawn on the terminal (stderr), never into stdout', () => 
     expect(got.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
   })
 })
+
+describe('profiles add with a confidential client and no terminal', () => {
+  it('stores no secret, and a warning says how to store it', async () => {
+    const added = await t.run(['profiles', 'add', 'w', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--auth-method', 'client_secret_basic'])
+    expect(added.code, added.stderr).toBe(0)
+    expect(added.stdout).not.toContain('client secret stored')
+    expect(added.stderr).toContain('warning: no client secret stored for w: pipe it in with printf %s "$SECRET" | oauthctl profiles add w --client-secret-stdin')
+  })
+})

@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import { DEFAULT_SANDBOX_PORT } from '../../src/lib/sandbox/try-lines.js'
 import { BROWSER_TIMEOUT_MS, launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
 import { BIN, type CliResult, isolated, runProcess, type Sandboxed } from '../helpers/cli.js'
 import { startCli } from '../helpers/cli-stream.js'
+import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 
 /**
  * `oauthctl sandbox` prints lines to try; a newcomer pastes them into a shell. This runs every one
@@ -157,5 +159,24 @@ describe('sandbox --port', () => {
 
     const help = await t.run(['sandbox', '--help'])
     expect(help.stdout).toContain(`default ${DEFAULT_SANDBOX_PORT}`)
+  })
+})
+
+describe('token inspect --verify against the sandbox', () => {
+  let sandbox: Sandbox
+  let t: Sandboxed
+  useSandbox((s) => (sandbox = s))
+  useIsolated((i) => (t = i))
+
+  it('a wrong --audience names the audience expected and the one the token has (exit 4)', async () => {
+    const added = await t.run(['profiles', 'add', 'ci', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin'], { stdin: 'demo-confidential-secret' })
+    expect(added.code, added.stderr).toBe(0)
+    const token = (await t.run(['token', 'get'])).stdout.trim()
+    const wrong = await t.run(['token', 'inspect', '-', '--verify', '--audience', 'api'], { stdin: token })
+    expect(wrong.code).toBe(4)
+    expect(wrong.stderr).toContain(`error: verification failed: aud: expected "api", the token has "${sandbox.resource}"`)
+    const right = await t.run(['token', 'inspect', '-', '--verify', '--audience', sandbox.resource], { stdin: token })
+    expect(right.code, right.stderr).toBe(0)
+    expect(right.stdout).toContain('verified: signature, iss, exp, nbf, aud')
   })
 })
