@@ -50,7 +50,7 @@ export function suggestCommand(words: readonly string[], commands: Iterable<stri
  * kebab-case long flag, or one letter). Anything else that starts with "-" is likely a value typed
  * before its flag or before `--` (an opaque token, a secret) and is described, never echoed.
  */
-export const isPlausibleFlagName = (flag: string) => /^--[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(flag) && flag.length <= 40 || /^-[A-Za-z]$/.test(flag)
+export const isPlausibleFlagName = (flag: string) => (flag.length <= 40 && /^--[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(flag)) || /^-[A-Za-z]$/.test(flag)
 
 /** How an unknown flag appears in an error: its name, or a description that gives nothing of it away. */
 export const flagShown = (flag: string) => (isPlausibleFlagName(flag) ? flag : `(an argument of ${flag.length} characters starting with "-")`)
