@@ -50,7 +50,11 @@ const getters = commandFiles()
     const id = relative(join(DIST, 'commands'), file).replace(/\.js$/, '').split('/').join(':')
     return `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(DIST, file)}`)}).default },`
   })
-const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n`
+// oclif hooks (package.json oclif.hooks: target dist/cli.cjs, identifier hook:NAME) from dist/hooks/NAME.js, loaded when run.
+const hooks = readdirSync(join(DIST, 'hooks'))
+  .filter((file) => file.endsWith('.js'))
+  .map((file) => `exports[${JSON.stringify(`hook:${file.replace(/\.js$/, '')}`)}] = function (options) { return require(${JSON.stringify(`./hooks/${file}`)}).default.call(this, options) }`)
+const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n${hooks.join('\n')}\n`
 
 /** Build, and refuse an import() of a module left outside the bundle: it would fail at run time. */
 async function bundle(options) {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../lib/cli/base-command.js'
 import { parseKeyValues } from '../lib/cli/input.js'
 import { advancedRequestFlags, advancedRequestOptions } from '../lib/cli/token-flags.js'
 import { openInBrowser } from '../lib/login/browser.js'
@@ -24,9 +24,9 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
   static override flags = {
     flow: Flags.string({ summary: 'How to log in: code, implicit or device.', options: LOGIN_FLOWS, default: 'code' }),
     scope: Flags.string({ summary: 'Scope to request (repeatable; default: the profile\'s scopes).', multiple: true }),
-    port: Flags.integer({ summary: 'Loopback port for the redirect (default: the profile\'s redirectPort, else any free port).', min: 1, max: 65535 }),
+    port: integerFlag('a port number', { summary: 'Loopback port for the redirect (default: the profile\'s redirectPort, else any free port).', min: 1, max: 65535 }),
     'no-open': Flags.boolean({ summary: 'Print the URL instead of opening a browser.' }),
-    timeout: Flags.integer({ summary: 'Seconds to wait for the login to complete.', default: DEFAULT_LOGIN_TIMEOUT_SECONDS, min: 1, max: 86_400 }),
+    timeout: integerFlag('a number of seconds', { summary: 'Seconds to wait for the login to complete.', default: DEFAULT_LOGIN_TIMEOUT_SECONDS, min: 1, max: 86_400 }),
     param: Flags.string({ summary: 'Extra authorization request parameter KEY=VALUE (repeatable).', multiple: true }),
     par: Flags.boolean({ summary: 'Push the authorization request first (PAR, RFC 9126): the browser gets only client_id and request_uri.' }),
     'request-object': Flags.boolean({ summary: "Sign the authorization request with the profile's private key (JAR, RFC 9101)." }),

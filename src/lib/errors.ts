@@ -10,6 +10,9 @@ export const EXIT_CODES = {
   network: 5,
   bad_response: 5,
   storage: 6,
+  /** `exec`: the command to run does not exist, or is not executable (as shells report them). */
+  exec_not_found: 127,
+  exec_not_executable: 126,
   interrupted: 130,
 } as const
 

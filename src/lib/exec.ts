@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { usageError } from './errors.js'
+import { CliError, usageError } from './errors.js'
 import type { StoredToken } from './tokens/token-set.js'
 
 /**
@@ -39,7 +39,10 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<num
     child.on('error', (err: NodeJS.ErrnoException) => {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
-      reject(usageError(`cannot run ${file}: ${err.code === 'ENOENT' ? 'command not found' : err.message}`, { code: 'exec_failed' }))
+      // Exit codes as shells give them: 127 not found, 126 found but not executable.
+      if (err.code === 'ENOENT') reject(new CliError('exec_not_found', `cannot run ${file}: command not found`, { code: 'command_not_found' }))
+      else if (err.code === 'EACCES') reject(new CliError('exec_not_executable', `cannot run ${file}: permission denied`, { code: 'not_executable' }))
+      else reject(usageError(`cannot run ${file}: ${err.message}`, { code: 'exec_failed' }))
     })
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt)

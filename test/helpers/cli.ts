@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -40,19 +40,19 @@ function baseEnv(): Record<string, string> {
   return env
 }
 
-/** Run `node ARGS` to completion with a bounded wait (SIGKILL and reject past it). */
-export function runNode(args: string[], options: RunOptions = {}): Promise<CliResult> {
+/** Run `FILE ARGS` to completion with a bounded wait (SIGKILL and reject past it). */
+export function runProcess(file: string, args: string[], options: RunOptions = {}): Promise<CliResult> {
   const started = performance.now()
   const timeoutMs = options.timeoutMs ?? 20_000
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { env: (options.env ?? process.env) as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(file, args, { env: (options.env ?? process.env) as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`node ${args.join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`))
+      reject(new Error(`${basename(file)} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`))
     }, timeoutMs)
     child.on('error', reject)
     child.on('close', (code) => {
@@ -62,6 +62,9 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
     child.stdin.end(options.stdin ?? '')
   })
 }
+
+/** Run `node ARGS` to completion with a bounded wait. */
+export const runNode = (args: string[], options: RunOptions = {}) => runProcess(process.execPath, args, options)
 
 /** Spawn `bin/run.js` as a user would, with a bounded wait. */
 export const runCli = (args: string[], options: RunOptions & { env: Record<string, string | undefined> }) => runNode([BIN, ...args], options)

@@ -311,10 +311,10 @@ describe('exec', () => {
     expect(sandbox.requestCount('/token')).toBe(1)
   })
 
-  it('a missing command is exit 2', async () => {
+  it('a missing command is exit 127, as shells have it', async () => {
     await addProfile('cc', 'demo-confidential', [], 'demo-confidential-secret')
     const result = await t.run(['exec', '--', 'no-such-command-here'])
-    expect(result.code).toBe(2)
+    expect(result.code).toBe(127)
     expect(result.stderr).toContain('command not found')
   })
 })

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { AdminCommand, renderClients } from '../../lib/admin/cli.js'
+import { integerFlag } from '../../lib/cli/base-command.js'
 import { operation } from '../../lib/admin/index.js'
 
 const DEFAULT_LIMIT = 100
@@ -12,7 +13,7 @@ Shows the first ${DEFAULT_LIMIT} clients unless --limit or --all says otherwise;
   static override examples = ['<%= config.bin %> clients list -p genesys-admin', '<%= config.bin %> clients list --all --json']
 
   static override flags = {
-    limit: Flags.integer({ summary: `At most this many clients (default ${DEFAULT_LIMIT}).`, min: 1, exclusive: ['all'] }),
+    limit: integerFlag('a whole number', { summary: `At most this many clients (default ${DEFAULT_LIMIT}).`, min: 1, exclusive: ['all'] }),
     all: Flags.boolean({ summary: 'Follow every page.', exclusive: ['limit'] }),
   }
 

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
-import { canPrompt, parseKeyValues, readStdin } from '../../lib/cli/input.js'
-import { addProfile } from '../../lib/config/add-profile.js'
+import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
+import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../lib/cli/input.js'
+import { addProfile, usesClientSecret } from '../../lib/config/add-profile.js'
 import { AUTH_METHODS, type AuthMethod, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
+import { usageError } from '../../lib/errors.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
 
 export default class ProfilesAdd extends BaseCommand<typeof ProfilesAdd> {
@@ -39,7 +40,7 @@ Given for an existing profile, only the flags you pass change. The client secret
     scope: Flags.string({ summary: 'Default scope (repeatable).', multiple: true }),
     audience: Flags.string({ summary: 'Default audience.' }),
     resource: Flags.string({ summary: 'Default resource indicator URL.' }),
-    'redirect-port': Flags.integer({ summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
+    'redirect-port': integerFlag('a port number', { summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
     region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie or usw2.pure.cloud (or an origin URL).' }),
     host: Flags.string({ summary: 'Nutanix Prism Central address, or the API server of an APIMatic-style provider (or an origin URL).' }),
@@ -51,7 +52,7 @@ Given for an existing profile, only the flags you pass change. The client secret
 
   async run(): Promise<void> {
     const f = this.flags
-    const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.promptSecret()
+    const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.askSecret()
     const adminPassword = f['password-stdin'] ? await readStdin('--password-stdin') : undefined
     const result = await addProfile(
       {
@@ -105,11 +106,18 @@ Given for an existing profile, only the flags you pass change. The client secret
     )
   }
 
-  /** A hidden prompt, only on a terminal and only when the auth method needs a secret. */
-  private async promptSecret(): Promise<string | undefined> {
-    const method = this.flags['auth-method']
-    if (!method?.startsWith('client_secret_') || !canPrompt()) return undefined
-    const { password } = await import('@inquirer/prompts')
-    return password({ message: 'Client secret', mask: false })
+  /**
+   * The secret of a client that needs one, at a hidden prompt on a terminal (SPEC.md), unless
+   * OAUTHCTL_CLIENT_SECRET provides it; elsewhere a warning says how to store it.
+   */
+  private async askSecret(): Promise<string | undefined> {
+    if (!usesClientSecret(this.flags['auth-method'] as AuthMethod | undefined, this.flags.provider as Provider | undefined) || this.rt.env.OAUTHCTL_CLIENT_SECRET) return undefined
+    if (!canPrompt(this.rt.env)) {
+      this.rt.warn(`no client secret stored for ${this.args.name}: pipe it in with printf %s "$SECRET" | oauthctl profiles add ${this.args.name} --client-secret-stdin`)
+      return undefined
+    }
+    const secret = await promptSecret(`Client secret for ${this.args.name}`)
+    if (!secret) throw usageError('no client secret was typed: nothing was changed', { code: 'empty_secret' })
+    return secret
   }
 }

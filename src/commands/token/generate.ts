@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { adminContext } from '../../lib/admin/cli.js'
 import { generateToken } from '../../lib/admin/nutanix.js'
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
 
 export default class TokenGenerate extends BaseCommand<typeof TokenGenerate> {
   static override summary = 'Create an OAuth client and a token for it in one step (Nutanix Prism Central).'
@@ -17,7 +17,7 @@ The new client id and secret are printed once, on stdout. The access token is st
     scope: Flags.string({ summary: 'Scope of the client and its token (repeatable).', multiple: true, required: true }),
     name: Flags.string({ summary: 'Name of the new client (default: oauthctl-PROFILE).' }),
     description: Flags.string({ summary: 'Description of the new client.', default: 'Created by oauthctl token generate' }),
-    'expires-in': Flags.integer({ summary: "Token lifetime in seconds (default: Prism Central's).", min: 1 }),
+    'expires-in': integerFlag('a number of seconds', { summary: "Token lifetime in seconds (default: Prism Central's).", min: 1 }),
   }
 
   async run(): Promise<void> {

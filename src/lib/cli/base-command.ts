@@ -2,6 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core'
 import { CliError, usageError } from '../errors.js'
 import { sanitizeInline, sanitizeText } from '../output/sanitize.js'
 import { redactText } from '../redact.js'
+import { closest, flagShown, isPlausibleFlagName } from './command-line.js'
 import { Runtime } from './runtime.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -62,20 +63,34 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    const error = toCliError(err)
-    const json = this.flags?.json ?? this.argv.includes('--json')
-    const message = printable(redactText(error.message))
-    if (json) {
-      const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
-      if (error.httpStatus) body.httpStatus = error.httpStatus
-      if (error.hint) body.hint = error.hint
-      process.stderr.write(`${JSON.stringify({ error: body })}\n`)
-    } else {
-      process.stderr.write(`error: ${message}\n`)
-      if (error.hint) process.stderr.write(`hint: ${printable(redactText(error.hint))}\n`)
-      if (error.kind === 'internal' && process.env.OAUTHCTL_DEBUG === '1' && err.stack) process.stderr.write(`${redactText(err.stack)}\n`)
-    }
-    process.exitCode = error.exitCode
+    const error = await this.withSecretHint(toCliError(err, { usage: this.usage(), flags: this.flagNames() }))
+    reportError(error, this.flags?.json ?? this.argv.includes('--json'), err)
+  }
+
+  /** `oauthctl profiles add NAME [flags]`: the line a missing argument points to. */
+  private usage(): string {
+    const args = Object.values(this.ctor.args ?? {}).map((a) => (a.required ? a.name.toUpperCase() : `[${a.name.toUpperCase()}]`))
+    return [this.config.bin, ...(this.id ?? '').split(':'), ...args, '[flags]'].join(' ')
+  }
+
+  /** Every flag this command takes, as typed: `--scope`, `-p`. */
+  private flagNames(): string[] {
+    const ctor = this.ctor as unknown as typeof BaseCommand
+    return Object.entries({ ...ctor.baseFlags, ...this.ctor.flags }).flatMap(([name, f]) => [`--${name}`, ...(f.char ? [`-${f.char}`] : [])])
+  }
+
+  /**
+   * A client the server does not accept (`invalid_client`): most often the stored secret is wrong,
+   * so the hint says how to store the right one for this very profile.
+   */
+  private async withSecretHint(error: CliError): Promise<CliError> {
+    if (error.code !== 'invalid_client' || error.hint) return error
+    const resolved = await this.rt?.profile().catch(() => undefined)
+    const hint =
+      resolved?.source === 'env'
+        ? 'check OAUTHCTL_CLIENT_ID and OAUTHCTL_CLIENT_SECRET: the server did not accept that client and secret'
+        : `check the client id and secret: store the right secret with printf %s "$SECRET" | oauthctl profiles add ${resolved?.name ?? 'NAME'} --client-secret-stdin`
+    return new CliError(error.kind, error.message, { code: error.code, httpStatus: error.httpStatus, hint, cause: error })
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {
@@ -84,22 +99,66 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-/** Anything thrown becomes a CliError; what we did not expect is a bug (exit 1). */
-export function toCliError(err: unknown): CliError {
-  if (err instanceof CliError) return err
-  const e = err as { parse?: unknown; flags?: string[]; args?: string[]; message?: string; oclif?: { exit?: number } }
-  if (e && typeof e === 'object' && 'parse' in e) {
-    // Never echo what followed an unknown flag: it may be a secret typed by mistake.
-    if (Array.isArray(e.flags)) {
-      return usageError(`unknown flag ${e.flags.map((f) => flagShown(f.split('=')[0] ?? '')).join(', ')}`, {
-        code: 'unknown_flag',
-        hint: 'see --help; an argument that starts with "-" (such as some client ids) goes after --',
-      })
-    }
-    if (Array.isArray(e.args)) return usageError(`unexpected argument${e.args.length > 1 ? 's' : ''} (${e.args.length})`, { code: 'unexpected_argument', hint: 'see --help' })
-    return usageError(firstLine(e.message), { code: 'bad_flag', hint: 'see --help' })
+/**
+ * Print an error as SPEC.md says: `error:` and `hint:` lines on stderr, or the JSON error document
+ * with --json; and set the exit code. The one renderer, for commands and the hooks that run before one.
+ */
+export function reportError(error: CliError, json: boolean, original?: Error): void {
+  const message = printable(redactText(error.message))
+  if (json) {
+    const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
+    if (error.httpStatus) body.httpStatus = error.httpStatus
+    if (error.hint) body.hint = printable(redactText(error.hint))
+    process.stderr.write(`${JSON.stringify({ error: body })}\n`)
+  } else {
+    process.stderr.write(`error: ${message}\n`)
+    if (error.hint) process.stderr.write(`hint: ${printable(redactText(error.hint))}\n`)
+    if (error.kind === 'internal' && process.env.OAUTHCTL_DEBUG === '1' && original?.stack) process.stderr.write(`${redactText(original.stack)}\n`)
   }
-  return new CliError('internal', `internal error: ${firstLine((err as Error)?.message ?? String(err))}`, {
+  process.exitCode = error.exitCode
+}
+
+/** What the boundary knows of the command that failed to parse. */
+export interface ParseContext {
+  /** Its usage line, e.g. `oauthctl profiles add NAME [flags]`. */
+  usage?: string
+  /** Its flags as typed (`--scope`, `-p`), to suggest the one a typo meant. */
+  flags?: readonly string[]
+}
+
+/**
+ * Anything thrown becomes a CliError; what we did not expect is a bug (exit 1). oclif's parse
+ * errors (some are plain CLIErrors, told apart by their text) become usage errors (exit 2) that
+ * name the flag or argument and never repeat a value.
+ */
+export function toCliError(err: unknown, context: ParseContext = {}): CliError {
+  const e = err as { parse?: unknown; flags?: string[]; args?: unknown[]; message?: string }
+  const message = e?.message ?? ''
+  const seeHelp = context.usage ? `usage: ${context.usage} (more with --help)` : 'see --help'
+  // A flag's parse function failed (oclif prefixes "Parsing --NAME"): integerFlag's message says what the
+  // flag takes; oclif's own messages repeat the value, so they are not shown.
+  const parsing = /^Parsing (--[\w-]+) \n\t(.*)/.exec(message)
+  if (parsing) {
+    const [, flag, inner = ''] = parsing
+    const what = /^must be /.test(inner) ? inner : /^Expected an integer/.test(inner) ? 'must be a whole number' : 'has a value it cannot take'
+    return usageError(`${flag} ${what}`, { code: 'bad_flag_value', hint: seeHelp })
+  }
+  if (err instanceof CliError) return err
+  const needsValue = /^Flag (--[\w-]+) expects a value/.exec(message)
+  if (needsValue) return usageError(`${needsValue[1]} needs a value`, { code: 'missing_flag_value', hint: `put the value after it: ${needsValue[1]} VALUE` })
+  const oneOf = /^(?:Flag (--[\w-]+) expects one of these values|Expected --([\w-]+)=.* to be one of): (.*)/.exec(message)
+  if (oneOf) return usageError(`${oneOf[1] ?? `--${oneOf[2]}`} must be one of: ${firstLine(oneOf[3])}`, { code: 'bad_flag_value' })
+  const once = /^Flag (--[\w-]+) can only be specified once/.exec(message)
+  if (once) return usageError(`${once[1]} can be given only once`, { code: 'repeated_flag' })
+  if (e && typeof e === 'object' && 'parse' in e) {
+    if (Array.isArray(e.flags)) return unknownFlags(e.flags, context.flags ?? [])
+    // RequiredArgsError carries the missing arguments' definitions; UnexpectedArgsError the extra words.
+    const missing = (e.args ?? []).flatMap((a) => (typeof a === 'object' && a !== null && typeof (a as { name?: unknown }).name === 'string' ? [(a as { name: string }).name] : []))
+    if (missing.length > 0) return usageError(`missing argument ${missing.map((name) => name.toUpperCase()).join(' ')}`, { code: 'missing_argument', hint: seeHelp })
+    if (Array.isArray(e.args)) return usageError(`unexpected argument${e.args.length > 1 ? 's' : ''} (${e.args.length})`, { code: 'unexpected_argument', hint: seeHelp })
+    return usageError(firstLine(message), { code: 'bad_flag', hint: 'see --help' })
+  }
+  return new CliError('internal', `internal error: ${firstLine(message || String(err))}`, {
     code: 'internal',
     hint: 'this is a bug in oauthctl; rerun with OAUTHCTL_DEBUG=1 for the stack trace',
     cause: err,
@@ -107,10 +166,41 @@ export function toCliError(err: unknown): CliError {
 }
 
 /**
- * An unknown flag by name; anything that does not look like a flag name is described, not shown:
- * it is likely a value that starts with "-", such as an opaque token (base64url), given before --.
+ * Unknown flags, named only when they read as a mistyped flag name (then with the nearest real
+ * one); anything else is described: it is likely a value given before --, maybe a secret.
  */
-const flagShown = (flag: string) => (/^--?[A-Za-z][A-Za-z0-9-]{0,39}$/.test(flag) ? flag : `(an argument of ${flag.length} characters starting with "-")`)
+function unknownFlags(typed: readonly string[], known: readonly string[]): CliError {
+  const names = typed.map((f) => f.split('=')[0] ?? '')
+  const suggestion = names.length === 1 && isPlausibleFlagName(names[0] ?? '') ? closest(names[0] ?? '', known) : undefined
+  return usageError(`unknown flag ${names.map(flagShown).join(', ')}`, {
+    code: 'unknown_flag',
+    hint: suggestion ? `did you mean ${suggestion}? (see --help)` : 'see --help; an argument that starts with "-" (such as some client ids) goes after --',
+  })
+}
+
+interface IntegerFlagOptions {
+  summary: string
+  min?: number
+  max?: number
+  helpGroup?: string
+  exclusive?: string[]
+}
+/**
+ * An integer flag whose bad value gets one message naming the flag and what it takes
+ * (`--min-ttl must be a number of seconds`), never repeating the value. `what`: that phrase.
+ */
+export function integerFlag(what: string, options: IntegerFlagOptions & { default: number }): Interfaces.OptionFlag<number>
+export function integerFlag(what: string, options: IntegerFlagOptions): Interfaces.OptionFlag<number | undefined>
+export function integerFlag(what: string, options: IntegerFlagOptions & { default?: number }) {
+  const { min, max } = options
+  const range = min !== undefined && max !== undefined ? `, ${min} to ${max}` : min ? `, at least ${min}` : ''
+  const parse = async (input: string) => {
+    const n = /^\d{1,15}$/.test(input) ? Number(input) : Number.NaN
+    if (Number.isNaN(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) throw new Error(`must be ${what}${range}`)
+    return n
+  }
+  return Flags.integer({ ...options, parse })
+}
 
 /** Server-supplied text reaches a terminal: control characters shown escaped, one line (output/sanitize.ts). */
 const printable = sanitizeInline

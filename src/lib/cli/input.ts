@@ -1,4 +1,4 @@
-import { usageError } from '../errors.js'
+import { CliError, usageError } from '../errors.js'
 
 /** `--param KEY=VALUE` pairs into a record; the error names the bad pair's key only. */
 export function parseKeyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
@@ -24,3 +24,18 @@ export async function readStdin(what: string, stdin: NodeJS.ReadStream = process
 
 /** Whether we may ask the user: a TTY on stdin and not CI (SPEC.md: nothing prompts otherwise). */
 export const canPrompt = (env: NodeJS.ProcessEnv = process.env) => Boolean(process.stdin.isTTY) && !env.CI
+
+/**
+ * Ask for a secret at a hidden prompt. The prompt is drawn on stderr, never stdout: stdout is the
+ * command's result (`T=$(oauthctl token get …)`, `… --json > out.json`) and must hold nothing else.
+ * Ctrl-C at the prompt is an interruption (130), not a bug.
+ */
+export async function promptSecret(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts')
+  try {
+    return await password({ message, mask: false }, { output: process.stderr })
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError') throw new CliError('interrupted', 'interrupted', { code: 'interrupted', cause: err })
+    throw err
+  }
+}

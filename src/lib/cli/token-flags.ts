@@ -7,7 +7,8 @@ import type { SenderOptions } from '../oauth/sender.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
 import type { GetTokenOptions } from '../tokens/get-token.js'
 import { usageError } from '../errors.js'
-import { canPrompt, parseKeyValues, readStdin } from './input.js'
+import { integerFlag } from './base-command.js'
+import { canPrompt, parseKeyValues, promptSecret, readStdin } from './input.js'
 import { readSecretArg } from './secret-input.js'
 
 /** The flags that shape a token request, shared by `token get` and `exec` so they cannot drift. */
@@ -16,7 +17,7 @@ export const tokenRequestFlags = {
   scope: Flags.string({ summary: "Scope to request (repeatable; default: the profile's scopes).", multiple: true }),
   audience: Flags.string({ summary: 'Audience to request.' }),
   resource: Flags.string({ summary: 'Resource indicator (RFC 8707) to request.' }),
-  'min-ttl': Flags.integer({ summary: 'Seconds a cached token must stay valid to be reused.', default: DEFAULT_MIN_TTL_SECONDS, min: 0 }),
+  'min-ttl': integerFlag('a number of seconds', { summary: 'Seconds a cached token must stay valid to be reused.', default: DEFAULT_MIN_TTL_SECONDS, min: 0 }),
   force: Flags.boolean({ summary: 'Skip the cache and ask the server.' }),
   param: Flags.string({ summary: 'Extra token request parameter KEY=VALUE (repeatable).', multiple: true }),
   username: Flags.string({ summary: 'Resource owner user name, with --grant password and --password-stdin (or OAUTHCTL_PASSWORD).', helpGroup: 'GRANT INPUTS' }),
@@ -131,6 +132,5 @@ async function password(flags: TokenRequestFlagValues, env: NodeJS.ProcessEnv): 
   if (flags['password-stdin']) return readStdin('--password-stdin')
   if (env.OAUTHCTL_PASSWORD) return env.OAUTHCTL_PASSWORD
   if (!canPrompt(env)) throw usageError('no password: pass --password-stdin or set OAUTHCTL_PASSWORD', { code: 'missing_password' })
-  const prompts = await import('@inquirer/prompts')
-  return prompts.password({ message: `Password for ${flags.username}` })
+  return promptSecret(`Password for ${flags.username}`)
 }

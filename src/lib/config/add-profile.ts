@@ -8,7 +8,7 @@ import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { usageError } from '../errors.js'
 import { vendorFor } from '../vendors/index.js'
-import { type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type StorageKind } from './schema.js'
+import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type Provider, type StorageKind } from './schema.js'
 import { describeIssue, updateConfig } from './store.js'
 
 export interface AddProfileOptions {
@@ -96,6 +96,14 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
       tokensDropped,
     }
   })
+}
+
+/**
+ * Whether a client authenticates with a secret, as far as `profiles add` was told: a client_secret_*
+ * method, or a vendor whose default is one (or, like Persona, whose API key is kept as the client secret).
+ */
+export function usesClientSecret(authMethod: AuthMethod | undefined, provider: Provider | undefined): boolean {
+  return (authMethod ?? vendorFor(provider)?.defaultAuthMethod ?? '').startsWith('client_secret_') || (authMethod === undefined && provider === 'persona')
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,8 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import { importEsm } from '../esm-import.cjs'
 
 /** oidc-provider client metadata, as far as the sandbox reads it. */
@@ -128,10 +129,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clients = options.clients ?? demoClients()
   const ttl = options.accessTokenTtl ?? 3600
   const advanced = advancedConfiguration(options, mtlsOrigin)
+  const jwks = signingKeys()
   const restore = silenceProviderWarnings()
   const provider = new Provider(issuer, {
     clients,
-    jwks: signingKeys(),
+    jwks,
     cookies: { keys: [randomBytes(32).toString('hex')] },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
     claims: { profile: ['name'], email: ['email'] },
@@ -171,6 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1)
     await next()
   })
+  provider.use(structuredTokenEndpoints(provider, issuer, jwks) as unknown as Middleware)
   server.on('request', provider.callback())
   mtlsServer?.on('request', provider.callback())
   return {
@@ -197,6 +200,109 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.all([server, mtlsServer].map((s) => s && closeServer(s)))
     },
   }
+}
+
+type ProviderInstance = InstanceType<typeof import('oidc-provider').default>
+/** The part of a Koa context (oidc-provider's middleware) the sandbox's own endpoints use. */
+interface KoaContext {
+  method: string
+  path: string
+  req: IncomingMessage & { body?: string }
+  is(type: string): string | false | null
+  get(field: string): string
+  set(field: string, value: string): void
+  status: number
+  body: unknown
+}
+type Middleware = Parameters<ProviderInstance['use']>[0]
+
+const STRUCTURED_TOKEN_ROUTES = new Set(['/token/introspection', '/token/revocation'])
+const PRIVATE_JWK_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi'])
+
+/**
+ * Introspection (RFC 7662) and revocation (RFC 7009) of the sandbox's JWT access tokens, which
+ * oidc-provider refuses (unsupported_token_type: it keeps no record of them). The caller
+ * authenticates as a client with a secret or as a public client, like at the token endpoint; a
+ * token is active when its signature is the sandbox's, it has not expired, it was issued to the
+ * caller and was not revoked. Anything that is not a JWT goes on to oidc-provider.
+ */
+function structuredTokenEndpoints(provider: ProviderInstance, issuer: string, jwks: { keys: Record<string, unknown>[] }) {
+  const publicKeys = createLocalJWKSet({ keys: jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !PRIVATE_JWK_MEMBERS.has(name)))) } as JSONWebKeySet)
+  const revoked = new Set<string>()
+  return async (ctx: KoaContext, next: () => Promise<void>) => {
+    if (ctx.method !== 'POST' || !STRUCTURED_TOKEN_ROUTES.has(ctx.path) || !ctx.is('application/x-www-form-urlencoded')) return next()
+    const raw = await readBody(ctx.req)
+    const form = new URLSearchParams(raw)
+    const token = form.get('token') ?? ''
+    if (!isJwt(token)) {
+      // The body is read: oidc-provider takes it from req.body (and warns once that it did).
+      ctx.req.body = raw
+      const restore = silenceProviderWarnings()
+      try {
+        return await next()
+      } finally {
+        restore()
+      }
+    }
+    const caller = await authenticatedClient(provider, ctx.get('authorization'), form)
+    ctx.set('cache-control', 'no-store')
+    if (!caller) {
+      ctx.status = 401
+      ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' }
+      return
+    }
+    const claims = await jwtVerify(token, publicKeys, { issuer }).then(
+      ({ payload }) => payload,
+      () => undefined, // a bad signature or an expired token is simply not active
+    )
+    const ours = claims?.client_id === caller && typeof claims.jti === 'string'
+    if (ctx.path === '/token/revocation') {
+      if (ours) revoked.add(claims.jti!)
+      ctx.status = 200
+      ctx.body = ''
+      return
+    }
+    ctx.body = ours && !revoked.has(claims.jti!) ? { active: true, token_type: 'Bearer', ...claims } : { active: false }
+  }
+}
+
+const isJwt = (token: string) => {
+  try {
+    return Boolean(decodeProtectedHeader(token))
+  } catch {
+    return false
+  }
+}
+
+/** The client id a request authenticates as: client_secret_basic, client_secret_post, or a public client by id. */
+async function authenticatedClient(provider: ProviderInstance, authorization: string, form: URLSearchParams): Promise<string | undefined> {
+  let id = form.get('client_id') ?? undefined
+  let secret = form.get('client_secret') ?? undefined
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization)
+  if (basic) {
+    const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    if (colon < 0) return undefined
+    id = decodeURIComponent(decoded.slice(0, colon))
+    secret = decodeURIComponent(decoded.slice(colon + 1))
+  }
+  const client = (id ? await provider.Client.find(id) : undefined) as { clientId: string; clientSecret?: string; clientAuthMethod?: string } | undefined
+  if (!client) return undefined
+  const expected = client.clientSecret
+  if (expected ? secret === expected : client.clientAuthMethod === 'none' && secret === undefined) return client.clientId
+  return undefined
+}
+
+/** A form body of at most 64 KiB. */
+async function readBody(req: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > 65_536) throw new Error('request body too large')
+    chunks.push(Buffer.from(chunk as Buffer))
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -68,6 +68,10 @@ export async function verifyJwt(token: string, options: VerifyOptions): Promise<
       result = await verifyWith(await fetchJwks(options, cachePath)) // the issuer may have rotated keys
     }
   } catch (err) {
+    // iss or aud differ: say what was expected and what the token has, so the fix is plain.
+    if (err instanceof jose.errors.JWTClaimValidationFailed && (err.claim === 'iss' || err.claim === 'aud') && err.reason === 'check_failed') {
+      throw verificationFailed(`${err.claim}: expected ${JSON.stringify(err.claim === 'iss' ? options.issuer : options.audience)}, the token has ${JSON.stringify(err.payload[err.claim])}`)
+    }
     throw describeJoseError(err, jose.errors)
   }
   const checked = ['signature', 'iss', 'exp', 'nbf', ...(options.audience ? ['aud'] : [])]
