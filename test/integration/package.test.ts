@@ -15,8 +15,10 @@ const ROOT = resolve(import.meta.dirname, '../..')
 const LOADER = join(ROOT, 'dist', 'boot', 'load-cli.cjs')
 const run = promisify(execFile)
 
-// npm's own variables from an enclosing `npm test` (prefix, lifecycle) must not steer these npm calls.
-const npmEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)))
+// npm's variables from an enclosing `npm test` (local prefix, lifecycle) must not steer these npm
+// calls; those that say how to reach the registry and where the cache is (.ci/run sets them) stay.
+const KEEP = /^npm_config_(cache|userconfig|globalconfig|cafile|registry|proxy|https_proxy|noproxy|strict_ssl)$/i
+const npmEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || KEEP.test(k)))
 const npm = (args: string[], cwd: string, timeoutMs: number) => run('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, env: npmEnv(), timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 })
 
 /** What the bundled CLI needs at run time, and the package's documents: nothing else. */
