@@ -42,6 +42,6 @@ export async function skipNotices(): Promise<string[]> {
       `skipping the keychain suites (test/integration/keychain.test.ts, the keychain case of token-get.test.ts): no Secret Service answers here (${keychain.message.split('\n')[0]}); to run them: bash .ci/run, or dbus-run-session -- bash -c 'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; OAUTHCTL_REQUIRE_KEYCHAIN=1 npx vitest run'`,
     )
   if (skipBrowserTests)
-    lines.push(`skipping the browser suites (test/e2e/*.test.ts): no Chromium at ${CHROMIUM_PATH}; to run them: install chromium, or set CHROMIUM_PATH to a Chromium binary (bash .ci/run does both)`)
+    lines.push(`skipping the browser suites (test/e2e/*.test.ts, the README's login example): no Chromium at ${CHROMIUM_PATH}; to run them: install chromium, or set CHROMIUM_PATH to a Chromium binary (bash .ci/run does both)`)
   return lines
 }

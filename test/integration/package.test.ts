@@ -42,7 +42,7 @@ describe('the npm package', () => {
     await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir')
     await mkdir(join(work, 'out'))
     const pack = await npm(['pack', '--json', '--pack-destination', join(work, 'out')], source, 180_000)
-    ;[packed] = JSON.parse(pack.stdout) as (typeof packed)[]
+    packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed
     const prefix = join(work, 'prefix')
     await npm(['install', '--global', '--prefix', prefix, '--prefer-offline', join(work, 'out', packed.filename)], work, 240_000)
     installed = join(prefix, 'lib', 'node_modules', 'oauthctl')
