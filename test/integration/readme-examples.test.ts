@@ -14,6 +14,7 @@ import { logicalLines, shellCommands } from '../helpers/shell-words.js'
 /**
  * Every `sh` example in the README, as a reader would paste it. Each block is marked by the HTML
  * comment before it: `<!-- example: run -->` blocks run as printed, in order, in one isolated HOME
+ * and as if in one terminal (variables a block exports stay for the next),
  * with `oauthctl` on the PATH, against a sandbox this test starts (its port in place of the
  * documented 8765; secrets in the file store, as no keychain is assumed); a login opens the page in
  * headless Chromium through BROWSER, which signs in like a user. Every command line of every block
@@ -121,7 +122,9 @@ async function runBlock(t: Sandboxed, script: string): Promise<{ code: number | 
   await symlink(BIN, join(bin, 'oauthctl')).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err })
   const browserLog = join(t.home, 'browser.log')
   const env = { ...t.env, PATH: `${bin}:${process.env.PATH}`, BROWSER: `${process.execPath} ${join(ROOT, 'test', 'helpers', 'readme-browser.mjs')}`, README_BROWSER_LOG: browserLog, CHROMIUM_PATH }
-  const prologue = `set -euo pipefail\ntrap 'echo "README example failed: $BASH_COMMAND" >&2' ERR\ncd "$HOME"\n`
+  // One terminal for all the blocks: what a block exports, the next one has (saved on exit, read back).
+  const state = join(t.home, '.readme-shell')
+  const prologue = `set -euo pipefail\n[ -f '${state}' ] && . '${state}'\ntrap 'export -p > "${state}"' EXIT\ntrap 'echo "README example failed: $BASH_COMMAND" >&2' ERR\ncd "$HOME"\n`
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, reject) => {
     // Its own process group, so that a timeout ends every process the block started.
     const child = spawn('bash', ['-c', prologue + script], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
