@@ -69,6 +69,17 @@ describe('README examples', () => {
     expect(examples.filter((e) => e.kind === 'run').length).toBeGreaterThanOrEqual(4)
   })
 
+  it('links and names only files of the repository, and headings that exist', () => {
+    const slug = (heading: string) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')
+    const anchors = new Set([...README.matchAll(/^#{1,4} (.+)$/gm)].map((m) => slug(m[1] ?? '')))
+    const links = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '').filter((l) => !/^https?:/.test(l))
+    expect(links.filter((l) => l.startsWith('#') && !anchors.has(l.slice(1)))).toEqual([])
+    expect(links.filter((l) => !l.startsWith('#') && !existsSync(join(ROOT, l)))).toEqual([])
+    // A document the README names (SPEC.md was one) is one a reader has.
+    const named = [...new Set([...README.matchAll(/[\w./-]+\.md\b/g)].map((m) => m[0]))]
+    expect(named.filter((f) => !existsSync(join(ROOT, f)))).toEqual([])
+  })
+
   it('finds the commands of a shell line as the shell would (pipes, $(…), redirections, comments, assignments)', () => {
     expect(shellCommands(`TOKEN=$(oauthctl token get --scope "a b") # note`)).toEqual([['oauthctl', 'token', 'get', '--scope', 'a b']])
     expect(shellCommands(`printf %s "$S" | oauthctl profiles add x --client-secret-stdin 2>/dev/null && oauthctl token get >> "$GITHUB_ENV"`)).toEqual([
