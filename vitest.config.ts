@@ -5,6 +5,8 @@ export default defineConfig({
   esbuild: { include: /\.[cm]?tsx?$/ },
   test: {
     include: ['test/**/*.test.ts'],
+    // A temporary folder of its own for the run, checked empty at the end; which suites skip here, and why.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,4 +1,5 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
 import Module from 'node:module'
 import { dirname } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
@@ -34,7 +35,7 @@ export type CodeCacheUse = 'used' | 'rejected' | 'none' | 'node'
  * Load the bundle. Node 20 has no compile cache (module.enableCompileCache came in 22.1), and
  * compiling ~4 MB of JavaScript was most of the cost of a command; so on Node 20 the bundle is
  * compiled against the V8 code cache the build made. V8 rejects a cache from another V8 version
- * or other flags (the bundle then compiles as usual); a cache older than the bundle is not used.
+ * or other flags (the bundle then compiles as usual); a cache made from another bundle is not used.
  * The module goes into require.cache so that oclif, requiring the bundle for its commands, gets
  * this same instance.
  */
@@ -58,10 +59,14 @@ function instantiate(bundle: string, script: Script): CliBundle {
   return module.exports as CliBundle
 }
 
+// The cache file starts with the SHA-256 of the bundle it was made from: V8 checks only the source's
+// length, and file times do not survive npm pack and install (which may write the cache first).
+const bundleDigest = (bundle: string) => createHash('sha256').update(readFileSync(bundle)).digest()
+
 function freshCodeCache(bundle: string): Buffer | undefined {
   try {
-    const cache = codeCacheFile(bundle)
-    return statSync(cache).mtimeMs >= statSync(bundle).mtimeMs ? readFileSync(cache) : undefined
+    const file = readFileSync(codeCacheFile(bundle))
+    return file.subarray(0, 32).equals(bundleDigest(bundle)) ? file.subarray(32) : undefined
   } catch {
     return undefined // no cache: compile as usual
   }
@@ -80,7 +85,7 @@ export async function writeCodeCache(bundle: string, root: string, runs: string[
   if (eager) setFlagsFromString('--lazy')
   if (!eager) await train(instantiate(bundle, script), root, runs)
   const data = script.createCachedData()
-  writeFileSync(codeCacheFile(bundle), data)
+  writeFileSync(codeCacheFile(bundle), Buffer.concat([bundleDigest(bundle), data]))
   return data.length
 }
 

@@ -5,10 +5,10 @@ import { startCli } from './cli-stream.js'
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /**
- * Browser tests skip where there is no Chromium, except in CI: there a missing browser is a broken
- * runner, and launching it in beforeAll fails the suite instead.
+ * Browser tests skip where there is no Chromium, except in CI or when CHROMIUM_PATH names one: there
+ * a missing browser is a broken runner, and launching it in beforeAll fails the suite instead.
  */
-export const skipBrowserTests = !existsSync(CHROMIUM_PATH) && !process.env.CI
+export const skipBrowserTests = !existsSync(CHROMIUM_PATH) && !process.env.CI && !process.env.CHROMIUM_PATH
 
 /** Every wait in a browser test is bounded by this. */
 export const BROWSER_TIMEOUT_MS = 10_000

@@ -1,5 +1,6 @@
+import { rm } from 'node:fs/promises'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { type Fault, type FaultServer, hangUp, html, huge, json, refusedPort, resetMidBody, slowBody, stallHeaders, text, tokenResponse, useFaultServer } from './fault-server.js'
@@ -130,8 +131,8 @@ describe('token endpoint faults: failures (nothing changes)', () => {
   })
 
   it('the client credentials grant (no refresh token stored) meets a stall the same way', async () => {
-    await t.cleanup()
-    t = await isolated({ OAUTHCTL_TIMEOUT: '1' })
+    // A fresh config folder in the same HOME, which useIsolated removes after the test.
+    await rm(t.configDir, { recursive: true, force: true })
     await writeProfiles(t.configDir, { f: { endpoints: { token: fault.url('/token') }, clientId: 'fault-client' } })
     await writeSecrets(t.configDir, clientSecretEntry('f', SECRET))
     before = await credentialsText(t.configDir)
