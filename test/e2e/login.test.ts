@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
+import { StoredTokenSchema, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
 import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
 import type { Sandboxed } from '../helpers/cli.js'
@@ -42,7 +42,7 @@ const tokenKeys = async (profile: string) => Object.keys(await storedEntries()).
 async function storedToken(profile: string): Promise<StoredToken | undefined> {
   const keys = await tokenKeys(profile)
   expect(keys).toHaveLength(1)
-  return parseStoredToken((await storedEntries())[keys[0] ?? ''])
+  return StoredTokenSchema.parse(JSON.parse((await storedEntries())[keys[0] ?? ''] ?? 'null'))
 }
 
 const freePort = () =>

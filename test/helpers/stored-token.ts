@@ -2,16 +2,19 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { tokenCacheKey } from '../../src/lib/tokens/cache.js'
+import { tokenBinding } from '../../src/lib/tokens/cached-token.js'
 import type { StoredToken } from '../../src/lib/tokens/token-set.js'
 import { credentialEntries } from './config-files.js'
 
-/** Write a token into a file store as if oauthctl had stored it for the profile's default request. */
+/** Write a token into a file store as if oauthctl had stored it for the profile's default request (bound to the profile's server and client as config.json has them). */
 export async function seedToken(configDir: string, profile: string, token: Partial<StoredToken> & { access_token: string }, scopes: string[] = []): Promise<string> {
   const path = join(configDir, 'credentials.json')
   const credentials = JSON.parse(await readFile(path, 'utf8').catch(() => '{"version":1,"entries":{}}'))
   const key = secretKeys.token(profile, tokenCacheKey({ scopes }))
   const now = Math.floor(Date.now() / 1000)
-  const full: StoredToken = { token_type: 'Bearer', expires_at: now - 10, obtained_at: now - 3600, grant: 'authorization_code', requested: { scopes }, response: {}, ...token }
+  const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8').catch(() => '{"profiles":{}}'))
+  const binding = tokenBinding(config.profiles[profile] ?? {})
+  const full: StoredToken = { token_type: 'Bearer', expires_at: now - 10, obtained_at: now - 3600, grant: 'authorization_code', binding, requested: { scopes }, response: {}, ...token }
   credentials.entries[key] = JSON.stringify(full)
   await writeFile(path, JSON.stringify(credentials), { mode: 0o600 })
   return key
