@@ -69,7 +69,9 @@ export function toStoredToken(
     token_type: /^dpop$/i.test(response.token_type) ? 'DPoP' : 'Bearer',
     expires_at: now + lifetime,
     obtained_at: now,
-    scope: response.scope ?? (requested.scopes.length ? requested.scopes.join(' ') : undefined),
+    // RFC 6749 §5.1: no `scope` means what was asked for. An empty one too: oidc-provider sends ""
+    // for a resource-bound access token while granting the OpenID scopes asked for.
+    scope: response.scope?.trim() ? response.scope : requested.scopes.length ? requested.scopes.join(' ') : undefined,
     // A server that does not rotate refresh tokens sends none back: keep the one we had.
     refresh_token: response.refresh_token ?? previousRefreshToken,
     id_token: response.id_token,
