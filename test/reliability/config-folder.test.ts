@@ -72,7 +72,7 @@ describe('a config folder others can write', () => {
       expectOneErrorLine(result.stderr, new RegExp(`^error: ${owner.source.slice(1, -1)}`))
       expect(await fastTokenGet(['token', 'get'], t.env)).toBe(false)
     } else {
-      vi.spyOn(process, 'getuid').mockReturnValue(4242)
+      vi.spyOn(process as { getuid(): number }, 'getuid').mockReturnValue(4242)
     }
     expect(() => assertConfigDir(t.configDir)).toThrow(CliError)
     expect(() => assertConfigDir(t.configDir)).toThrow(owner)
