@@ -54,7 +54,7 @@ const profiles = (): Record<Kind, ProfileInput> => ({
 
 interface Case {
   name: string
-  /** Where the token is stored: the profile's own shape, or the login session. */
+  /** What stored it: `token get` for the profile's own shape, or a login with other scopes. */
   at?: 'shape' | 'session'
   token: (profile: ProfileInput) => Partial<StoredToken>
   /** Whether the rule serves it from the cache. */
@@ -83,8 +83,11 @@ async function store(kind: 'file' | 'keychain', key: string, value: string) {
 
 async function expectParity(name: string, profile: ProfileInput, c: Case, storage: 'file' | 'keychain') {
   const shape = { scopes: [...(profile.scopes ?? [])].sort(), audience: profile.audience, resource: profile.resource }
-  const key = c.at === 'session' ? secretKeys.session(name) : secretKeys.token(name, tokenCacheKey(shape))
-  const full: Partial<StoredToken> = { obtained_at: now() - 10, grant: 'client_credentials', requested: shape, response: {}, ...c.token(profile) }
+  const key = secretKeys.token(name, tokenCacheKey(shape))
+  // A login's session sits where the profile's own token does, with the scopes the login asked for.
+  const requested = c.at === 'session' ? { scopes: ['offline_access', 'openid'] } : shape
+  const grant = c.at === 'session' ? 'authorization_code' : 'client_credentials'
+  const full: Partial<StoredToken> = { obtained_at: now() - 10, grant, requested, response: {}, ...c.token(profile) }
   await store(storage, key, JSON.stringify(full))
   const env = { OAUTHCTL_STORAGE: storage }
   // The full command validates the config, which the fast path then trusts.

@@ -1,7 +1,8 @@
 import type { StorageKind } from '../config/schema.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
-import { tokenBinding } from '../tokens/cached-token.js'
+import { tokenCacheKey } from '../tokens/cache.js'
+import { profileShape, sessionKey, tokenBinding } from '../tokens/cached-token.js'
 import { type TokenContext, tokenLockName } from '../tokens/get-token.js'
 import { formatDuration } from '../tokens/inspect.js'
 import { type StoredToken, toStoredToken } from '../tokens/token-set.js'
@@ -37,15 +38,15 @@ export async function storeLogin(
   registerSecret(token.access_token)
   registerSecret(token.refresh_token)
   registerSecret(token.id_token)
-  const sessionKey = secretKeys.session(ctx.profileName)
+  const key = sessionKey(ctx.profileName, ctx.profile)
   const save = async () => {
-    await ctx.store.set(sessionKey, JSON.stringify(token))
-    for (const key of await ctx.store.list(secretKeys.tokenPrefix(ctx.profileName))) if (key !== sessionKey) await ctx.store.delete(key)
+    await ctx.store.set(key, JSON.stringify(token))
+    for (const other of await ctx.store.list(secretKeys.tokenPrefix(ctx.profileName))) if (other !== key) await ctx.store.delete(other)
   }
   if (ctx.store.kind === 'none') await save()
   else {
     const { withLock } = await import('../lock.js')
-    await withLock(ctx.configDir, tokenLockName(ctx.profileName, 'session'), save)
+    await withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(profileShape(ctx.profile))), save)
   }
   return token
 }

@@ -5,12 +5,6 @@
 export const secretKeys = {
   clientSecret: (profile: string) => `profile/${profile}/client-secret`,
   token: (profile: string, cacheKey: string) => `profile/${profile}/token/${cacheKey}`,
-  /**
-   * The login's tokens: one session per profile, whatever scopes the login asked for. Under the
-   * token prefix (status, logout and profile changes see it); a cache key (base64url of a JSON
-   * array) is never this word.
-   */
-  session: (profile: string) => `profile/${profile}/token/session`,
   /** Everything stored for a profile starts with this. */
   profilePrefix: (profile: string) => `profile/${profile}/`,
   tokenPrefix: (profile: string) => `profile/${profile}/token/`,

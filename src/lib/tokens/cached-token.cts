@@ -89,6 +89,13 @@ export const profileShape = (profile: RuleProfile): TokenRequestShape => ({
 
 export const shapeKey = (profileName: string, shape: TokenRequestShape) => secretKeys.token(profileName, tokenCacheKey(shape))
 
+/**
+ * Where the profile's session lives: what `login` stored (whatever scopes it asked for), else the
+ * token `token get` obtained for the profile's own shape. The key of that shape, so that the
+ * cached `token get` with no flags costs one read, as before sessions.
+ */
+export const sessionKey = (profileName: string, profile: RuleProfile) => shapeKey(profileName, profileShape(profile))
+
 export interface CachedTokenQuery {
   profileName: string
   profile: RuleProfile
@@ -101,21 +108,23 @@ export interface CachedTokenQuery {
 
 /**
  * The stored token that answers this request, or undefined (the caller then refreshes or runs a
- * grant). With no scopes named: the login's session, else the token for the profile's own shape.
- * With scopes named: the token stored for exactly them, else the session when what it was
- * granted covers them. Either way only a token of this profile's binding, still fresh for
- * `minTtl`, and DPoP-bound when the profile uses DPoP (a Bearer token would not match the proofs).
+ * grant). With no scopes named: the profile's session. With scopes named: the token stored for
+ * exactly them, else the session when what it was granted covers them. Either way only a token
+ * of this profile's binding, with valid token values, still fresh for `minTtl`, and DPoP-bound
+ * when the profile uses DPoP (a Bearer token would not match the proofs).
  */
 export async function resolveCachedToken(query: CachedTokenQuery): Promise<CachedToken | undefined> {
   const binding = tokenBinding(query.profile)
-  const usable = (token: CachedToken | undefined) =>
-    token !== undefined && isFresh(token, query.minTtl, query.now) && (!query.profile.dpop || token.token_type === 'DPoP') ? token : undefined
-  const at = async (key: string) => checkStoredValue(await query.read(key), binding)
-  const session = async () => usable(await at(secretKeys.session(query.profileName)))
-  if (!query.explicit) return (await session()) ?? usable(await at(shapeKey(query.profileName, profileShape(query.profile))))
+  const usable = async (key: string) => {
+    const token = checkStoredValue(await query.read(key), binding)
+    return token && isFresh(token, query.minTtl, query.now) && (!query.profile.dpop || token.token_type === 'DPoP') ? token : undefined
+  }
+  const session = sessionKey(query.profileName, query.profile)
+  if (!query.explicit) return usable(session)
   const explicit = query.explicit
-  const exact = usable(await at(shapeKey(query.profileName, explicit)))
-  if (exact) return exact
-  const fromSession = await session()
+  const exactKey = shapeKey(query.profileName, explicit)
+  const exact = await usable(exactKey)
+  if (exact || exactKey === session) return exact
+  const fromSession = await usable(session)
   return fromSession && covers(fromSession, explicit) ? fromSession : undefined
 }

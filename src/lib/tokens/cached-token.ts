@@ -9,6 +9,7 @@ export {
   profileShape,
   resolveCachedToken,
   type RuleProfile,
+  sessionKey,
   shapeKey,
   tokenBinding,
 } from './cached-token.cjs'

@@ -11,10 +11,9 @@ import { clientCertificateOf, type SenderOptions, withSender } from '../oauth/se
 import { OAuthSession } from '../oauth/session.js'
 import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
-import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { normalizeScopes, tokenCacheKey } from './cache.js'
-import { covers, profileShape, resolveCachedToken, shapeKey, tokenBinding } from './cached-token.js'
+import { covers, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
 import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
 
 export interface GetTokenOptions {
@@ -80,23 +79,18 @@ export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
   })
 }
 
-/** The profile's stored token, fresh or not, as a command with no scopes finds it (the session, else the profile's own shape); no network. */
+/** The profile's session (what a command with no scopes uses), fresh or not; no network. */
 export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store'>): Promise<StoredToken | undefined> {
-  const binding = tokenBinding(ctx.profile)
-  for (const key of [secretKeys.session(ctx.profileName), shapeKey(ctx.profileName, profileShape(ctx.profile))]) {
-    const token = parseStoredToken(await ctx.store.get(key), binding)
-    if (token) return token
-  }
-  return undefined
+  return parseStoredToken(await ctx.store.get(sessionKey(ctx.profileName, ctx.profile)), tokenBinding(ctx.profile))
 }
 
 /**
  * `token get` as one use case: a cached token that resolveCachedToken accepts costs no request;
  * otherwise, under a cross-process lock (so that parallel callers cause one request), look again,
- * then refresh or run the grant, store the result, return it. A request the login's session
- * covers is refreshed with the session's refresh token: with no scopes named, the session itself;
- * with narrower ones, a down-scoped token (RFC 6749 §6) stored for them, the refresh token staying
- * the session's.
+ * then refresh or run the grant, store the result, return it. With no scopes named, that is the
+ * profile's session (a login's tokens included). Narrower scopes the session covers are asked
+ * for with its refresh token (a down-scope, RFC 6749 §6) and stored apart, the refresh token
+ * staying the session's.
  */
 export async function getToken(options: GetTokenOptions, tokenContext: TokenContext): Promise<GetTokenResult> {
   const ctx = { ...tokenContext, profile: withSender(tokenContext.profile, options.sender) }
@@ -114,14 +108,14 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     if (cached) return fromCache(cached)
   }
 
-  const sessionKey = secretKeys.session(ctx.profileName)
-  const session = await readEntry(sessionKey)
-  const viaSession =
-    (options.grant === 'auto' || options.grant === 'refresh_token') && !options.authorizationDetails && session?.refresh_token !== undefined && (!explicit || covers(session, explicit))
-  const requested = explicit ?? (viaSession && session ? session.requested : requestedShape(ctx.profile, { scopes: [] }))
-  // Where the token comes from (its refresh token) and where the new one goes.
-  const sourceKey = viaSession ? sessionKey : shapeKey(ctx.profileName, requested)
-  const targetKey = viaSession && !explicit ? sessionKey : shapeKey(ctx.profileName, requested)
+  const session = sessionKey(ctx.profileName, ctx.profile)
+  const sessionShape = requestedShape(ctx.profile, { scopes: [] })
+  const targetKey = explicit ? shapeKey(ctx.profileName, explicit) : session
+  const sessionToken = explicit && targetKey !== session ? await readEntry(session) : undefined
+  const downScope =
+    (options.grant === 'auto' || options.grant === 'refresh_token') && !options.authorizationDetails && explicit !== undefined && sessionToken?.refresh_token !== undefined && covers(sessionToken, explicit)
+  // Where the refresh token comes from; the lock is that token's.
+  const sourceKey = downScope ? session : targetKey
 
   const obtain = async (): Promise<GetTokenResult> => {
     // Another process may have refreshed while we waited for the lock.
@@ -132,22 +126,23 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     const current = await readEntry(sourceKey)
     // A server that echoes what it was sent (an error_description) must not put these on the screen.
     for (const value of [current?.access_token, current?.refresh_token, current?.id_token]) registerSecret(value)
+    // A session keeps what its login asked for (refreshing sends no scope, RFC 6749 §6).
+    const requested = explicit ?? (current?.refresh_token ? current.requested : sessionShape)
     const oauthSession = await openSession(ctx)
-    const { profile } = oauthSession
     const inputs = options.inputs ?? {}
     for (const value of Object.values(inputs)) registerSecret(value)
-    const parameters = grantParameters(profile, requested, options.params, options.authorizationDetails)
-    const request: GrantRequest = { session: oauthSession, parameters, current, inputs, downScope: sourceKey !== targetKey }
-    // A session whose refresh token is rejected ends here (log in again), not in another grant acting as someone else.
-    const { grant, response } = await runGrant(viaSession ? 'refresh_token' : options.grant, request, () => ctx.store.delete(sourceKey))
+    const parameters = grantParameters(oauthSession.profile, requested, options.params, options.authorizationDetails)
+    const request: GrantRequest = { session: oauthSession, parameters, current, inputs, downScope }
+    // A down-scope uses the session's refresh token or nothing: no other grant acts for that user.
+    const { grant, response } = await runGrant(downScope ? 'refresh_token' : options.grant, request, () => ctx.store.delete(sourceKey))
     if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), binding, grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
     registerSecret(token.refresh_token)
     registerSecret(token.id_token)
     if (!grant.stored) return { token, source: grant.name }
-    // A rotated refresh token is persisted before the new access token is handed out.
-    if (sourceKey === targetKey) {
+    if (!downScope) {
+      // A rotated refresh token is persisted before the new access token is handed out.
       await ctx.store.set(targetKey, JSON.stringify(token))
       return { token, source: grant.name }
     }
@@ -159,7 +154,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
 
   if (ctx.store.kind === 'none') return obtain()
   const { withLock } = await import('../lock.js')
-  return withLock(ctx.configDir, tokenLockName(ctx.profileName, viaSession ? 'session' : tokenCacheKey(requested)), obtain)
+  return withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(downScope || !explicit ? sessionShape : explicit)), obtain)
 }
 
 function fromCache(token: StoredToken): GetTokenResult {
