@@ -60,7 +60,7 @@ describe('token endpoint with hostile token values', () => {
     }
     expect(await tokenEntries()).toEqual([])
     expect(existsSync(pwned())).toBe(false)
-  })
+  }, 60_000)
 
   const tricky = () => [`a';touch\${IFS}${pwned()};'`, `$(touch\${IFS}${pwned()})`, '`id`', 'x"y\\z$HOME', '~root', 'plain-token.with_b64~chars+/==']
   it('a visible-ASCII token with shell syntax in it: --output env evals in bash to exactly the token, and runs nothing', async () => {
@@ -76,7 +76,7 @@ describe('token endpoint with hostile token values', () => {
       const raw = await t.run(['token', 'get', '--output', 'raw'])
       expect(raw.stdout).toBe(`${token}\n`)
     }
-  })
+  }, 90_000)
 
   it('--output env appended to a GitHub-style env file adds exactly its three variables, a plain token unquoted', async () => {
     const envFile = join(t.home, 'github_env')
