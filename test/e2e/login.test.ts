@@ -126,8 +126,8 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
     expect(sandbox.requestCount('/auth')).toBe(2)
     expect(sandbox.requestCount('/token')).toBe(1)
 
-    // The sandbox grants openid and offline_access to the grant, not to its resource's access token: scope "".
-    expect(result.stderr).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ as demo \(profile pub\): scopes \(none\); access token expires in (1h|59m \d+s) \(.+\), with a refresh token$/m)
+    // The sandbox answers scope "" (it grants openid and offline_access to the grant, not to its resource's access token): the summary names what was asked for.
+    expect(result.stderr).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ as demo \(profile pub\): scopes openid offline_access; access token expires in (1h|59m \d+s) \(.+\), with a refresh token$/m)
     const summary = JSON.parse(result.stdout)
     expect(summary).toMatchObject({ profile: 'pub', subject: 'demo', grant: 'authorization_code', refreshToken: true, storage: 'file' })
     expect(result.stdout + result.stderr).not.toMatch(/eyJ/)
