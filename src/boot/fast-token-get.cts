@@ -1,18 +1,19 @@
-import { readFileSync } from 'node:fs'
 import { configDir, configFile, credentialsFile } from '../lib/config/paths.cjs'
 import { isValidatedConfig } from '../lib/config/validated-stamp.cjs'
+import { configDirProblem, readTextNoFollow } from '../lib/fs/safe-files.cjs'
 import { renderToken } from '../lib/output/token-output.cjs'
 import { parseCredentials } from '../lib/storage/credentials-format.cjs'
 import { DEFAULT_TIMEOUT_MS, KEYCHAIN_SERVICE, readKeychainValue } from '../lib/storage/keychain-read.cjs'
-import { secretKeys } from '../lib/storage/keys.cjs'
-import { DEFAULT_MIN_TTL_SECONDS, isFresh, nowSeconds, tokenCacheKey } from '../lib/tokens/cache.cjs'
+import { DEFAULT_MIN_TTL_SECONDS, nowSeconds } from '../lib/tokens/cache.cjs'
+import { resolveCachedToken, type RuleProfile } from '../lib/tokens/cached-token.cjs'
 
 /**
  * The hot path: `oauthctl token get [-p NAME]` with a cached token, answered in CommonJS before
  * the ESM loader, oclif, zod, undici or jose load. It shares the config paths, storage keys,
- * keychain format, cache key, freshness rule and output with the full command; anything it is not
- * sure of (another flag, a config not yet validated, a miss, an expired token, any error)
- * resolves false, and the full command runs and behaves exactly as it would have.
+ * keychain format, the cached-token rule (resolveCachedToken) and output with the full command;
+ * anything it is not sure of (another flag, a config not yet validated, a config folder others
+ * can write, a miss, an expired token, any error) resolves false, and the full command runs and
+ * behaves (or reports) exactly as it would have.
  */
 export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const profileFlag = parseArgs(argv)
@@ -21,28 +22,30 @@ export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessE
   if (env.OAUTHCTL_ISSUER || env.OAUTHCTL_TOKEN_ENDPOINT || env.OAUTHCTL_DEBUG === '1') return false
   try {
     const dir = configDir(env)
-    const text = readFileSync(configFile(dir), 'utf8')
+    if (configDirProblem(dir)) return false
+    const text = readTextNoFollow(configFile(dir))
     if (!isValidatedConfig(dir, text)) return false
     const config = JSON.parse(text) as { defaultProfile?: string; profiles: Record<string, FastProfile> }
     const name = profileFlag ?? (env.OAUTHCTL_PROFILE || config.defaultProfile)
     const profile = name && Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined
     if (!name || !profile) return false
-    const key = secretKeys.token(name, tokenCacheKey({ scopes: profile.scopes ?? [], audience: profile.audience, resource: profile.resource }))
-    const value = await readSecret(env.OAUTHCTL_STORAGE || profile.storage || 'keychain', dir, key, env)
-    if (!value) return false
-    const token = JSON.parse(value) as { access_token?: unknown; expires_at?: number; token_type?: string }
-    if (typeof token.access_token !== 'string' || !isFresh(token, DEFAULT_MIN_TTL_SECONDS, nowSeconds())) return false
-    process.stdout.write(renderToken({ access_token: token.access_token, token_type: token.token_type ?? 'Bearer', expires_at: token.expires_at ?? 0 }, 'raw'))
+    const storage = env.OAUTHCTL_STORAGE || profile.storage || 'keychain'
+    const token = await resolveCachedToken({
+      profileName: name,
+      profile,
+      minTtl: DEFAULT_MIN_TTL_SECONDS,
+      now: nowSeconds(),
+      read: (key) => readSecret(storage, dir, key, env),
+    })
+    if (!token) return false
+    process.stdout.write(renderToken(token, 'raw'))
     return true
   } catch {
     return false // whatever went wrong, the full command meets it again and reports it properly
   }
 }
 
-interface FastProfile {
-  scopes?: string[]
-  audience?: string
-  resource?: string
+interface FastProfile extends RuleProfile {
   storage?: string
 }
 
@@ -58,7 +61,14 @@ function parseArgs(argv: readonly string[]): string | undefined | false {
 
 async function readSecret(kind: string, dir: string, key: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (kind === 'file') {
-    const credentials = parseCredentials(readFileSync(credentialsFile(dir), 'utf8'))
+    let text: string
+    try {
+      text = readTextNoFollow(credentialsFile(dir))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+    const credentials = parseCredentials(text)
     return 'invalid' in credentials || !Object.hasOwn(credentials.entries, key) ? undefined : credentials.entries[key]
   }
   if (kind === 'keychain') {

@@ -1,8 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import lockfile from 'proper-lockfile'
 import { storageError } from './errors.js'
 import { locksDir } from './config/paths.js'
+import { assertConfigDir, refuseSymlink, symlinkRefused } from './fs/config-folder.js'
+import { NO_FOLLOW } from './fs/safe-files.cjs'
 
 export interface LockOptions {
   /** How long to wait for another process to release the lock before giving up. */
@@ -19,9 +22,17 @@ export async function withLock<T>(dir: string, name: string, fn: () => Promise<T
   const waitMs = options.waitMs ?? 30_000
   const staleMs = options.staleMs ?? 10_000
   const folder = locksDir(dir)
+  assertConfigDir(dir)
   await mkdir(folder, { recursive: true, mode: 0o700 })
+  // A link in place of the locks folder or a lock target would make us create files elsewhere.
+  if (!(await lstat(folder)).isDirectory()) throw symlinkRefused(folder)
   const target = join(folder, `${name}.lock-target`)
-  await writeFile(target, '', { flag: 'a', mode: 0o600 })
+  await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | NO_FOLLOW, 0o600).then(
+    (handle) => handle.close(),
+    (err: unknown) => {
+      throw refuseSymlink(target, err)
+    },
+  )
   const interval = 50
   let release: () => Promise<void>
   try {

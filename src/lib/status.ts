@@ -3,6 +3,7 @@ import type { Profile } from './config/schema.js'
 import { CliError } from './errors.js'
 import { secretKeys } from './storage/keys.js'
 import type { SecretStore } from './storage/types.js'
+import { tokenBinding } from './tokens/cached-token.js'
 import { parseStoredToken } from './tokens/token-set.js'
 
 export interface TokenStatus {
@@ -55,8 +56,10 @@ export async function profileStatus(
   try {
     const s = await store()
     const tokens: TokenStatus[] = []
+    // Tokens of another server or client (the profile was re-added) are not this profile's any more.
+    const binding = tokenBinding(profile)
     for (const key of await s.list(secretKeys.tokenPrefix(name))) {
-      const token = parseStoredToken(await s.get(key))
+      const token = parseStoredToken(await s.get(key), binding)
       if (!token) continue
       tokens.push({
         scopes: token.scope ? token.scope.split(' ') : token.requested.scopes,

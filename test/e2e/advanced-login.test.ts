@@ -5,7 +5,7 @@ import { calculateJwkThumbprint, decodeJwt, importJWK, type JWK, jwtVerify } fro
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoClients, type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
-import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
+import { StoredTokenSchema, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, browserLogin } from '../helpers/browser.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { credentialEntries, readConfig } from '../helpers/config-files.js'
@@ -67,7 +67,7 @@ const credentials = () => credentialEntries(t.configDir)
 async function storedToken(profile: string): Promise<StoredToken | undefined> {
   const entries = Object.entries(await credentials()).filter(([k]) => k.startsWith(`profile/${profile}/token/`))
   expect(entries).toHaveLength(1)
-  return parseStoredToken(entries[0]?.[1])
+  return StoredTokenSchema.parse(JSON.parse(entries[0]?.[1] ?? 'null'))
 }
 
 /** Introspection as the confidential demo client (public clients cannot introspect). */

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { parseStoredToken, type StoredToken } from '../../src/lib/tokens/token-set.js'
+import { StoredTokenSchema, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
 import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
 import type { Sandboxed } from '../helpers/cli.js'
@@ -42,7 +42,7 @@ const tokenKeys = async (profile: string) => Object.keys(await storedEntries()).
 async function storedToken(profile: string): Promise<StoredToken | undefined> {
   const keys = await tokenKeys(profile)
   expect(keys).toHaveLength(1)
-  return parseStoredToken((await storedEntries())[keys[0] ?? ''])
+  return StoredTokenSchema.parse(JSON.parse((await storedEntries())[keys[0] ?? ''] ?? 'null'))
 }
 
 const freePort = () =>
@@ -126,8 +126,8 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
     expect(sandbox.requestCount('/auth')).toBe(2)
     expect(sandbox.requestCount('/token')).toBe(1)
 
-    // The sandbox grants openid and offline_access to the grant, not to its resource's access token: scope "".
-    expect(result.stderr).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ as demo \(profile pub\): scopes \(none\); access token expires in (1h|59m \d+s) \(.+\), with a refresh token$/m)
+    // The sandbox answers scope "" (it grants openid and offline_access to the grant, not to its resource's access token): the summary names what was asked for.
+    expect(result.stderr).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ as demo \(profile pub\): scopes openid offline_access; access token expires in (1h|59m \d+s) \(.+\), with a refresh token$/m)
     const summary = JSON.parse(result.stdout)
     expect(summary).toMatchObject({ profile: 'pub', subject: 'demo', grant: 'authorization_code', refreshToken: true, storage: 'file' })
     expect(result.stdout + result.stderr).not.toMatch(/eyJ/)

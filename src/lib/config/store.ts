@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import type { z } from 'zod'
-import { usageError } from '../errors.js'
+import { CliError, usageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
+import { assertConfigDir, readFileNoFollow } from '../fs/config-folder.js'
 import { type Config, ConfigSchema } from './schema.js'
 import { configFile } from './paths.js'
 import { stampValidatedConfig } from './validated-stamp.cjs'
@@ -38,13 +39,18 @@ export async function readJsonFile<S extends z.ZodType>(path: string, schema: S,
   return parseJsonFile(path, text, schema, code)
 }
 
-/** The config file, validated. A missing file is an empty config; a broken one is exit 2. */
+/**
+ * The config file, validated. A missing file is an empty config; a broken one is exit 2; a config
+ * folder others can write, or a symbolic link in place of the file, is exit 6.
+ */
 export async function loadConfig(dir: string): Promise<Config> {
+  assertConfigDir(dir)
   const path = configFile(dir)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readFileNoFollow(path)
   } catch (err) {
+    if (err instanceof CliError) throw err
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({})
     throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'config_unreadable' })
   }

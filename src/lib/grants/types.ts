@@ -23,6 +23,8 @@ export interface GrantRequest {
   /** The token we hold for this cache key, if any (refresh uses its refresh token). */
   current?: StoredToken
   inputs: GrantInputs
+  /** Refresh for the narrower `scope` in `parameters` (RFC 6749 §6), not for what was granted. */
+  downScope?: boolean
 }
 
 /** One grant type. A new grant is one file exporting this, plus a line in `grants/index.ts`. */

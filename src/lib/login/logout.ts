@@ -1,6 +1,7 @@
 import type { OAuthSession } from '../oauth/session.js'
 import { secretKeys } from '../storage/keys.js'
 import { openSession, type TokenContext } from '../tokens/get-token.js'
+import { tokenBinding } from '../tokens/cached-token.js'
 import { revoke } from '../tokens/revoke.js'
 import { parseStoredToken, type StoredToken } from '../tokens/token-set.js'
 import type { LoginUi } from './types.js'
@@ -33,8 +34,10 @@ interface Revocable {
 export async function logout(options: { revoke: boolean }, ctx: LogoutContext): Promise<LogoutResult> {
   const keys = await ctx.store.list(secretKeys.tokenPrefix(ctx.profileName))
   const tokens: StoredToken[] = []
+  // Only tokens of the profile's current server and client are sent to its revocation endpoint; the rest are just deleted.
+  const binding = tokenBinding(ctx.profile)
   for (const key of keys) {
-    const token = parseStoredToken(await ctx.store.get(key))
+    const token = parseStoredToken(await ctx.store.get(key), binding)
     if (token) tokens.push(token)
   }
   const targets = options.revoke ? revocable(tokens, ctx.now()) : []

@@ -2,6 +2,7 @@ import type { StorageKind } from '../config/schema.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import { tokenCacheKey } from '../tokens/cache.js'
+import { profileShape, sessionKey, tokenBinding } from '../tokens/cached-token.js'
 import { type TokenContext, tokenLockName } from '../tokens/get-token.js'
 import { formatDuration } from '../tokens/inspect.js'
 import { type StoredToken, toStoredToken } from '../tokens/token-set.js'
@@ -22,25 +23,30 @@ export interface LoginSummary {
 }
 
 /**
- * Store a login's validated tokens where `token get` looks for this request shape, replacing what
- * was there in one write. Under the lock `token get` refreshes with, so a refresh of the old grant
+ * Store a login's validated tokens as the profile's session, whatever scopes it asked for: `token
+ * get`, `inspect` and `refresh` with no flags use it, and narrower requests are served from it.
+ * Tokens the profile held before (derived from an earlier session, perhaps another user's) are
+ * deleted. Under the lock `token get` refreshes the session with, so a refresh of the old grant
  * running meanwhile cannot overwrite the new tokens.
  */
 export async function storeLogin(
   result: FlowResult,
   requested: StoredToken['requested'],
-  ctx: Pick<TokenContext, 'profileName' | 'store' | 'configDir' | 'now'>,
+  ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store' | 'configDir' | 'now'>,
 ): Promise<StoredToken> {
-  const token = toStoredToken(result.response, result.grant, requested, ctx.now())
+  const token = toStoredToken(result.response, result.grant, requested, ctx.now(), tokenBinding(ctx.profile))
   registerSecret(token.access_token)
   registerSecret(token.refresh_token)
   registerSecret(token.id_token)
-  const cacheKey = tokenCacheKey(requested)
-  const save = () => ctx.store.set(secretKeys.token(ctx.profileName, cacheKey), JSON.stringify(token))
+  const key = sessionKey(ctx.profileName, ctx.profile)
+  const save = async () => {
+    await ctx.store.set(key, JSON.stringify(token))
+    for (const other of await ctx.store.list(secretKeys.tokenPrefix(ctx.profileName))) if (other !== key) await ctx.store.delete(other)
+  }
   if (ctx.store.kind === 'none') await save()
   else {
     const { withLock } = await import('../lock.js')
-    await withLock(ctx.configDir, tokenLockName(ctx.profileName, cacheKey), save)
+    await withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(profileShape(ctx.profile))), save)
   }
   return token
 }

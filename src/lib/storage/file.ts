@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { credentialsFile } from '../config/paths.js'
-import { storageError } from '../errors.js'
+import { CliError, storageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
+import { assertConfigDir, readFileNoFollow } from '../fs/config-folder.js'
 import { withLock } from '../lock.js'
 import { type Credentials, emptyCredentials, parseCredentials } from './credentials-format.cjs'
 import type { SecretStore } from './types.js'
@@ -43,6 +43,7 @@ export class FileStore implements SecretStore {
   }
 
   private async update<T>(change: (entries: Record<string, string>) => T): Promise<T> {
+    assertConfigDir(this.dir)
     return withLock(this.dir, 'credentials', async () => {
       const credentials = await this.read()
       const result = change(credentials.entries)
@@ -52,10 +53,12 @@ export class FileStore implements SecretStore {
   }
 
   private async read(): Promise<Credentials> {
+    assertConfigDir(this.dir)
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = await readFileNoFollow(this.path)
     } catch (err) {
+      if (err instanceof CliError) throw err
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyCredentials()
       throw storageError(`cannot read ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'file_unreadable' })
     }

@@ -14,8 +14,16 @@ export interface TokenRequestShape {
  * load on the hot path.
  */
 export function tokenCacheKey(shape: TokenRequestShape): string {
-  const canonical = JSON.stringify([[...new Set(shape.scopes)].sort(), shape.audience ?? null, shape.resource ?? null])
+  const canonical = JSON.stringify([normalizeScopes(shape.scopes).sort(), shape.audience ?? null, shape.resource ?? null])
   return Buffer.from(canonical).toString('base64url')
+}
+
+/**
+ * Scopes as a set: repeats and space- vs flag-separated lists (`--scope "a b"`) do not matter, and
+ * the cache key sorts them. The order given is kept for the request (some servers' fixtures expect it).
+ */
+export function normalizeScopes(scopes: readonly string[]): string[] {
+  return [...new Set(scopes.flatMap((s) => s.split(' ')).filter(Boolean))]
 }
 
 export const DEFAULT_MIN_TTL_SECONDS = 60

@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js'
 import { createDpopProof, dpopKeyPair, type DpopKeyContext, type ProofTarget } from '../oauth/dpop.js'
-import { renderToken, type TokenOutput, tokenJson } from '../output/token-output.js'
+import { envLine, renderToken, type TokenOutput, tokenJson } from '../output/token-output.js'
 import type { StoredToken } from './token-set.js'
 
 /**
@@ -29,7 +29,7 @@ export function renderTokenWithProof(token: StoredToken, output: TokenOutput, pr
     case 'header':
       return `${renderToken(token, 'header')}DPoP: ${proof}\n`
     case 'env':
-      return `${renderToken(token, 'env')}OAUTHCTL_DPOP_PROOF=${proof}\n`
+      return renderToken(token, 'env') + envLine('OAUTHCTL_DPOP_PROOF', proof)
     case 'json':
       return `${JSON.stringify({ ...tokenJson(token), dpop_proof: proof }, null, 2)}\n`
   }

@@ -11,10 +11,10 @@ import { clientCertificateOf, type SenderOptions, withSender } from '../oauth/se
 import { OAuthSession } from '../oauth/session.js'
 import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
-import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
-import { isFresh, tokenCacheKey } from './cache.js'
-import { parseStoredToken, type StoredToken, toStoredToken } from './token-set.js'
+import { normalizeScopes, tokenCacheKey } from './cache.js'
+import { covers, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
+import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
 
 export interface GetTokenOptions {
   /** `auto` or a registered grant name. */
@@ -49,11 +49,16 @@ export interface GetTokenResult {
   source: string
 }
 
+/** What a request asks for: the command's scopes (a set), audience and resource, else the profile's. */
 export const requestedShape = (profile: Profile, options: Pick<GetTokenOptions, 'scopes' | 'audience' | 'resource'>) => ({
-  scopes: options.scopes.length > 0 ? options.scopes : profile.scopes,
+  scopes: normalizeScopes(options.scopes.length > 0 ? options.scopes : profile.scopes),
   audience: options.audience ?? profile.audience,
   resource: options.resource ?? profile.resource,
 })
+
+/** The shape the command named; undefined when it named none (then the session, else the profile's own shape, answers). */
+const explicitShape = (profile: Profile, options: Pick<GetTokenOptions, 'scopes' | 'audience' | 'resource'>) =>
+  options.scopes.length > 0 || options.audience !== undefined || options.resource !== undefined ? requestedShape(profile, options) : undefined
 
 /** The lock that serialises token requests for one profile and request shape (a short, file-safe name). */
 export const tokenLockName = (profileName: string, cacheKey: string) =>
@@ -74,58 +79,82 @@ export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
   })
 }
 
-/** The stored token for a profile's default request shape, fresh or not; no network. */
-export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store'>, shape = requestedShape(ctx.profile, { scopes: [] })): Promise<StoredToken | undefined> {
-  return parseStoredToken(await ctx.store.get(secretKeys.token(ctx.profileName, tokenCacheKey(shape))))
+/** The profile's session (what a command with no scopes uses), fresh or not; no network. */
+export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store'>): Promise<StoredToken | undefined> {
+  return parseStoredToken(await ctx.store.get(sessionKey(ctx.profileName, ctx.profile)), tokenBinding(ctx.profile))
 }
 
 /**
- * `token get` as one use case: a fresh cached token costs no request; otherwise, under a
- * cross-process lock (so that parallel callers cause one request), look again, then refresh or
- * run the grant, store the result, return it.
+ * `token get` as one use case: a cached token that resolveCachedToken accepts costs no request;
+ * otherwise, under a cross-process lock (so that parallel callers cause one request), look again,
+ * then refresh or run the grant, store the result, return it. With no scopes named, that is the
+ * profile's session (a login's tokens included). Narrower scopes the session covers are asked
+ * for with its refresh token (a down-scope, RFC 6749 §6) and stored apart, the refresh token
+ * staying the session's.
  */
 export async function getToken(options: GetTokenOptions, tokenContext: TokenContext): Promise<GetTokenResult> {
   const ctx = { ...tokenContext, profile: withSender(tokenContext.profile, options.sender) }
-  const requested = requestedShape(ctx.profile, options)
-  const cacheKey = tokenCacheKey(requested)
-  const storageKey = secretKeys.token(ctx.profileName, cacheKey)
-  const readCached = async () => parseStoredToken(await ctx.store.get(storageKey))
+  const binding = tokenBinding(ctx.profile)
+  const explicit = explicitShape(ctx.profile, options)
+  const readEntry = async (key: string) => parseStoredToken(await ctx.store.get(key), binding)
+  const readCached = async () =>
+    StoredTokenSchema.safeParse(
+      await resolveCachedToken({ profileName: ctx.profileName, profile: ctx.profile, explicit, minTtl: options.minTtl, now: ctx.now(), read: (key) => ctx.store.get(key) }),
+    ).data
   // The cache is keyed by scopes, audience and resource: it cannot tell one set of authorization details from another.
   const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
-  // A Bearer token does not serve a caller who asked for DPoP: it is not bound to the key the proofs will be made with.
-  const reusable = (token: StoredToken | undefined): token is StoredToken =>
-    token !== undefined && isFresh(token, options.minTtl, ctx.now()) && (!ctx.profile.dpop || token.token_type === 'DPoP')
-
   if (useCache) {
     const cached = await readCached()
-    if (reusable(cached)) return fromCache(cached)
+    if (cached) return fromCache(cached)
   }
 
+  const session = sessionKey(ctx.profileName, ctx.profile)
+  const sessionShape = requestedShape(ctx.profile, { scopes: [] })
+  const targetKey = explicit ? shapeKey(ctx.profileName, explicit) : session
+  const sessionToken = explicit && targetKey !== session ? await readEntry(session) : undefined
+  const downScope =
+    (options.grant === 'auto' || options.grant === 'refresh_token') && !options.authorizationDetails && explicit !== undefined && sessionToken?.refresh_token !== undefined && covers(sessionToken, explicit)
+  // Where the refresh token comes from; the lock is that token's.
+  const sourceKey = downScope ? session : targetKey
+
   const obtain = async (): Promise<GetTokenResult> => {
-    const current = await readCached()
+    // Another process may have refreshed while we waited for the lock.
+    if (useCache) {
+      const cached = await readCached()
+      if (cached) return fromCache(cached)
+    }
+    const current = await readEntry(sourceKey)
     // A server that echoes what it was sent (an error_description) must not put these on the screen.
     for (const value of [current?.access_token, current?.refresh_token, current?.id_token]) registerSecret(value)
-    // Another process may have refreshed while we waited for the lock.
-    if (useCache && reusable(current)) return fromCache(current)
-    const session = await openSession(ctx)
-    const { profile } = session
+    // A session keeps what its login asked for (refreshing sends no scope, RFC 6749 §6).
+    const requested = explicit ?? (current?.refresh_token ? current.requested : sessionShape)
+    const oauthSession = await openSession(ctx)
     const inputs = options.inputs ?? {}
     for (const value of Object.values(inputs)) registerSecret(value)
-    const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params, options.authorizationDetails), current, inputs }
-    const { grant, response } = await runGrant(options.grant, request, () => ctx.store.delete(storageKey))
-    if (response.id_token) await verifyIdToken(response.id_token, session, ctx)
-    const token = toStoredToken(response, grant.name, requested, ctx.now(), grant.stored ? current?.refresh_token : undefined)
+    const parameters = grantParameters(oauthSession.profile, requested, options.params, options.authorizationDetails)
+    const request: GrantRequest = { session: oauthSession, parameters, current, inputs, downScope }
+    // A down-scope uses the session's refresh token or nothing: no other grant acts for that user.
+    const { grant, response } = await runGrant(downScope ? 'refresh_token' : options.grant, request, () => ctx.store.delete(sourceKey))
+    if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx)
+    const token = toStoredToken(response, grant.name, requested, ctx.now(), binding, grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
     registerSecret(token.refresh_token)
     registerSecret(token.id_token)
-    // A rotated refresh token is persisted before the new access token is handed out.
-    if (grant.stored) await ctx.store.set(storageKey, JSON.stringify(token))
-    return { token, source: grant.name }
+    if (!grant.stored) return { token, source: grant.name }
+    if (!downScope) {
+      // A rotated refresh token is persisted before the new access token is handed out.
+      await ctx.store.set(targetKey, JSON.stringify(token))
+      return { token, source: grant.name }
+    }
+    const { refresh_token: refreshToken, ...narrowed } = token
+    if (current && refreshToken !== current.refresh_token) await ctx.store.set(sourceKey, JSON.stringify({ ...current, refresh_token: refreshToken }))
+    await ctx.store.set(targetKey, JSON.stringify(narrowed))
+    return { token: narrowed, source: grant.name }
   }
 
   if (ctx.store.kind === 'none') return obtain()
   const { withLock } = await import('../lock.js')
-  return withLock(ctx.configDir, tokenLockName(ctx.profileName, cacheKey), obtain)
+  return withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(downScope || !explicit ? sessionShape : explicit)), obtain)
 }
 
 function fromCache(token: StoredToken): GetTokenResult {
@@ -173,7 +202,7 @@ export async function verifyIdToken(idToken: string, session: OAuthSession, ctx:
 /** scope, audience, resource, authorization details (RFC 9396), then the profile's and the command's extra parameters. */
 export function grantParameters(
   profile: Profile,
-  requested: ReturnType<typeof requestedShape>,
+  requested: StoredToken['requested'],
   extra: Record<string, string>,
   authorizationDetails?: AuthorizationDetails,
 ): URLSearchParams {

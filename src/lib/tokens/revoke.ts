@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi'
 import type { OAuthSession } from '../oauth/session.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
-import { parseStoredToken } from './token-set.js'
+import { storedTokenValues } from './token-set.js'
 
 /** RFC 7009 revocation (a server answers 200 for tokens it does not know, too), or the vendor's endpoint. */
 export async function revoke(session: OAuthSession, token: string, typeHint?: string): Promise<void> {
@@ -21,12 +21,12 @@ export async function revoke(session: OAuthSession, token: string, typeHint?: st
   )
 }
 
-/** Remove every cached entry of the profile that holds this token (as access or refresh token). */
+/** Remove every cached entry of the profile that holds this token (as access or refresh token), whatever server it came from. */
 export async function forgetToken(store: SecretStore, profileName: string, token: string): Promise<number> {
   let removed = 0
   for (const key of await store.list(secretKeys.tokenPrefix(profileName))) {
-    const stored = parseStoredToken(await store.get(key))
-    if (stored && (stored.access_token === token || stored.refresh_token === token)) {
+    const stored = storedTokenValues(await store.get(key))
+    if (stored.access_token === token || stored.refresh_token === token) {
       await store.delete(key)
       removed++
     }
