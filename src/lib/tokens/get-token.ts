@@ -14,6 +14,7 @@ import { lookupClientSecret } from '../secrets.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { isFresh, tokenCacheKey } from './cache.js'
+import { idTokenExpiry } from './id-token.js'
 import { parseStoredToken, type StoredToken, toStoredToken } from './token-set.js'
 
 export interface GetTokenOptions {
@@ -31,6 +32,8 @@ export interface GetTokenOptions {
   sender?: SenderOptions
   /** RFC 9396 rich authorization request; such a token is always asked for afresh. */
   authorizationDetails?: AuthorizationDetails
+  /** For `token get --id-token`: a cached token serves only while its ID token is fresh too, and only a refresh renews one. */
+  idToken?: boolean
 }
 
 export interface TokenContext {
@@ -94,7 +97,10 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
   // A Bearer token does not serve a caller who asked for DPoP: it is not bound to the key the proofs will be made with.
   const reusable = (token: StoredToken | undefined): token is StoredToken =>
-    token !== undefined && isFresh(token, options.minTtl, ctx.now()) && (!ctx.profile.dpop || token.token_type === 'DPoP')
+    token !== undefined &&
+    isFresh(token, options.minTtl, ctx.now()) &&
+    (!ctx.profile.dpop || token.token_type === 'DPoP') &&
+    (!options.idToken || (token.id_token !== undefined && isFresh({ expires_at: idTokenExpiry(token.id_token) }, options.minTtl, ctx.now())))
 
   if (useCache) {
     const cached = await readCached()
@@ -112,7 +118,9 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     const inputs = options.inputs ?? {}
     for (const value of Object.values(inputs)) registerSecret(value)
     const request: GrantRequest = { session, parameters: grantParameters(profile, requested, options.params, options.authorizationDetails), current, inputs }
-    const { grant, response } = await runGrant(options.grant, request, () => ctx.store.delete(storageKey))
+    // Client credentials never return an ID token: for one, `auto` means a refresh.
+    const grantName = options.idToken && options.grant === 'auto' ? 'refresh_token' : options.grant
+    const { grant, response } = await runGrant(grantName, request, () => ctx.store.delete(storageKey))
     if (response.id_token) await verifyIdToken(response.id_token, session, ctx)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)

@@ -1,0 +1,56 @@
+import { authRequired, usageError } from '../errors.js'
+import { renderToken, type TokenOutput } from '../output/token-output.cjs'
+import { type GetTokenOptions, getToken, readStoredToken, requestedShape, type TokenContext } from './get-token.js'
+
+/**
+ * An ID token's `exp` (epoch seconds), read without verifying: it was verified when it was stored.
+ * Undefined when it is not a JWT with a numeric exp (then it is treated as expired).
+ */
+export function idTokenExpiry(idToken: string): number | undefined {
+  try {
+    const exp = (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown } | null)?.exp
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface IdTokenResult {
+  idToken: string
+  expiresAt: number
+  /** `cache`, or the grant that renewed it (refresh_token). */
+  source: string
+}
+
+const noIdToken = (profileName: string, why: string) =>
+  authRequired(`no ID token for profile ${profileName}: ${why}`, {
+    code: 'no_id_token',
+    hint: `log in with the openid scope: oauthctl login -p ${profileName} --scope openid (and offline_access, to renew it without a browser)`,
+  })
+
+/**
+ * The session's ID token, valid for at least `minTtl` more seconds: the stored one, else one from a
+ * refresh (under the same lock as every token request). Client credentials never yield one.
+ */
+export async function getIdToken(options: GetTokenOptions, ctx: TokenContext): Promise<IdTokenResult> {
+  const stored = await readStoredToken(ctx, requestedShape(ctx.profile, options))
+  if (!stored?.id_token && !stored?.refresh_token) throw noIdToken(ctx.profileName, 'the stored session has none (was openid among the scopes?)')
+  const { token, source } = await getToken({ ...options, idToken: true }, ctx)
+  if (!token.id_token) throw noIdToken(ctx.profileName, 'the server sent none with the refreshed tokens')
+  const expiresAt = idTokenExpiry(token.id_token)
+  if (expiresAt === undefined) throw noIdToken(ctx.profileName, 'the stored one has no expiry')
+  return { idToken: token.id_token, expiresAt, source }
+}
+
+/** `token get --id-token` output: the ID token in place of the access token (a Bearer credential for, e.g., Kubernetes OIDC). */
+export function renderIdToken(result: IdTokenResult, output: TokenOutput): string {
+  switch (output) {
+    case 'raw':
+    case 'header':
+      return renderToken({ access_token: result.idToken, token_type: 'Bearer', expires_at: result.expiresAt }, output)
+    case 'json':
+      return `${JSON.stringify({ id_token: result.idToken, expires_at: result.expiresAt }, null, 2)}\n`
+    case 'env':
+      throw usageError('--output env carries the access token; with --id-token use raw, json, header or exec-credential', { code: 'bad_flag' })
+  }
+}
