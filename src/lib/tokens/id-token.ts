@@ -2,17 +2,20 @@ import { authRequired, usageError } from '../errors.js'
 import { renderToken, type TokenOutput } from '../output/token-output.cjs'
 import { type GetTokenOptions, getToken, readStoredToken, requestedShape, type TokenContext } from './get-token.js'
 
-/**
- * An ID token's `exp` (epoch seconds), read without verifying: it was verified when it was stored.
- * Undefined when it is not a JWT with a numeric exp (then it is treated as expired).
- */
-export function idTokenExpiry(idToken: string): number | undefined {
+/** A stored ID token's claims, read without verifying again (it was verified before it was stored); undefined when unreadable. */
+export function storedIdTokenClaims(idToken: string): { exp?: unknown; sub?: unknown } | undefined {
   try {
-    const exp = (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown } | null)?.exp
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined
+    const claims: unknown = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'))
+    return claims !== null && typeof claims === 'object' ? claims : undefined
   } catch {
     return undefined
   }
+}
+
+/** An ID token's `exp` (epoch seconds); undefined when it has none (then it is treated as expired). */
+export function idTokenExpiry(idToken: string): number | undefined {
+  const exp = storedIdTokenClaims(idToken)?.exp
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined
 }
 
 export interface IdTokenResult {
@@ -22,7 +25,8 @@ export interface IdTokenResult {
   source: string
 }
 
-const noIdToken = (profileName: string, why: string) =>
+/** Exit 3: the session has no (usable) ID token; `why` says which way. */
+export const noIdToken = (profileName: string, why: string) =>
   authRequired(`no ID token for profile ${profileName}: ${why}`, {
     code: 'no_id_token',
     hint: `log in with the openid scope: oauthctl login -p ${profileName} --scope openid (and offline_access, to renew it without a browser)`,
@@ -34,7 +38,7 @@ const noIdToken = (profileName: string, why: string) =>
  */
 export async function getIdToken(options: GetTokenOptions, ctx: TokenContext): Promise<IdTokenResult> {
   const stored = await readStoredToken(ctx, requestedShape(ctx.profile, options))
-  if (!stored?.id_token && !stored?.refresh_token) throw noIdToken(ctx.profileName, 'the stored session has none (was openid among the scopes?)')
+  if (!stored?.id_token && !stored?.refresh_token) throw noIdToken(ctx.profileName, 'none is stored (was openid among the scopes?)')
   const { token, source } = await getToken({ ...options, idToken: true }, ctx)
   if (!token.id_token) throw noIdToken(ctx.profileName, 'the server sent none with the refreshed tokens')
   const expiresAt = idTokenExpiry(token.id_token)
