@@ -19,6 +19,8 @@ import { readStored, seedToken } from '../helpers/stored-token.js'
  */
 const kubectlMinor = Number(JSON.parse(execFileSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' })).clientVersion.minor.replace(/\D.*$/, ''))
 const API_VERSIONS = kubectlMinor >= 22 ? ['v1', 'v1beta1'] : ['v1beta1']
+/** Debian's kubectl 1.20 (built with a Go its json-iterator predates) panics when it writes an exec credential. */
+const KUBECTL_WRITES_EXEC = kubectlMinor >= 22
 const OIDC_SCOPES = ['openid', 'offline_access']
 
 let sandbox: Sandbox
@@ -160,10 +162,22 @@ describe('kubectl, for real', () => {
     await addOidcSession('oidc')
     // An existing kubeconfig with another user: kept.
     writeFileSync(join(t.home, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nusers:\n- name: someone-else\n  user:\n    token: other\n')
-    for (let i = 0; i < 2; i++) {
-      const written = await t.run(['kubeconfig', '-p', 'oidc', '--id-token', '--write', '--user', 'corp', '--api-version', apiVersion], { env: { KUBECONFIG: join(t.home, 'kubeconfig') } })
-      expect(written.code, written.stderr).toBe(0)
-      expect(written.stdout).toBe('')
+    const write = () => t.run(['kubeconfig', '-p', 'oidc', '--id-token', '--write', '--user', 'corp', '--api-version', apiVersion], { env: { KUBECONFIG: join(t.home, 'kubeconfig') } })
+    if (KUBECTL_WRITES_EXEC) {
+      for (let i = 0; i < 2; i++) {
+        const written = await write()
+        expect(written.code, written.stderr).toBe(0)
+        expect(written.stdout).toBe('')
+      }
+    } else {
+      // kubectl's own failure, said in one line with the way out; the file is left as it was.
+      const before = readFileSync(join(t.home, 'kubeconfig'), 'utf8')
+      const failed = await write()
+      expect(failed.code).toBe(2)
+      expect(failed.stderr).toMatch(/^error: kubectl config set-credentials failed: .*\nhint: oauthctl kubeconfig \(without --write\) prints the entry/)
+      expect(readFileSync(join(t.home, 'kubeconfig'), 'utf8')).toBe(before)
+      const printed = await t.run(['kubeconfig', '-p', 'oidc', '--id-token', '--user', 'corp', '--api-version', apiVersion])
+      writeFileSync(join(t.home, 'kubeconfig'), `${before}${printed.stdout.replace(/^users:\n/, '')}`)
     }
     const view = await kubectl(['config', 'view', '-o', 'json'])
     const users = JSON.parse(view.stdout).users

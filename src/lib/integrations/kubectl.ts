@@ -82,7 +82,8 @@ export const runKubectl: RunKubectl = (args) =>
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         return reject(usageError('--write runs kubectl config set-credentials, and kubectl is not on PATH', { code: 'no_kubectl', hint: 'install kubectl, or paste the stanza oauthctl kubeconfig prints' }))
       }
-      reject(usageError(`kubectl config set-credentials failed: ${String(stderr).trim().split('\n')[0] || err.message}`, { code: 'kubectl_failed' }))
+      // Debian's kubectl 1.20 panics on any exec credential it writes: the printed entry still works.
+      reject(usageError(`kubectl config set-credentials failed: ${String(stderr).trim().split('\n')[0] || err.message}`, { code: 'kubectl_failed', hint: 'oauthctl kubeconfig (without --write) prints the entry: add it to the kubeconfig yourself' }))
     })
   })
 
