@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { listenOnLoopback } from '../helpers/loopback.js'
 
 export interface FakeGitServer {
   /** http://127.0.0.1:PORT */
@@ -64,17 +64,6 @@ export async function startGitServer(root: string, accepts: (password: string) =
       res.end(output.subarray(split + 4))
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    passwords,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const { port, close } = await listenOnLoopback(server)
+  return { origin: `http://127.0.0.1:${port}`, passwords, close }
 }

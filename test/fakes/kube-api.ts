@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from '../helpers/loopback.js'
 
 export interface FakeKubeApi {
   /** https://127.0.0.1:PORT */
@@ -27,20 +27,8 @@ export async function startFakeKubeApi(tls: { cert: string; key: string }, accep
       res.writeHead(404)
       return void res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404 }))
     }
-    const { port } = server.address() as AddressInfo
-    res.end(JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${port}` }] }))
+    res.end(JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host }] }))
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  return {
-    server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    presented,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const { port, close } = await listenOnLoopback(server)
+  return { server: `https://127.0.0.1:${port}`, presented, close }
 }
