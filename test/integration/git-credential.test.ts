@@ -112,6 +112,22 @@ describe(`git credential helper (${gitVersion})`, () => {
     expect(fields(byUrl.stdout).username).toBe('x-access-token')
   })
 
+  it('a failure is one error line on stderr and nothing on stdout (git then goes on): unknown profile, refused secret', async () => {
+    expect((await addConfidential('forge')).code).toBe(0)
+    expect((await t.run(['git-credential', 'configure', 'git.example.test', '-p', 'forge'])).code).toBe(0)
+    const wrongSecret = await t.run(['profiles', 'add', 'forge', '--client-secret-stdin'], { stdin: 'not-the-secret' })
+    expect(wrongSecret.code).toBe(0)
+    const refused = await t.run(['git-credential', 'get'], { stdin: 'protocol=https\nhost=git.example.test\n\n' })
+    expect(refused).toMatchObject({ code: 4, stdout: '' })
+    expect(refused.stderr).toMatch(/^error: invalid_client/)
+    expect(refused.stderr).not.toContain('not-the-secret')
+
+    expect((await t.run(['profiles', 'remove', 'forge'])).code).toBe(0)
+    const gone = await t.run(['git-credential', 'get'], { stdin: 'protocol=https\nhost=git.example.test\n\n' })
+    expect(gone).toMatchObject({ code: 2, stdout: '' })
+    expect(gone.stderr).toContain('error: no profile named forge')
+  })
+
   it('store and erase are read and ignored: nothing printed, the cached token kept', async () => {
     expect((await addConfidential('forge')).code).toBe(0)
     expect((await t.run(['git-credential', 'configure', forge.origin, '-p', 'forge'])).code).toBe(0)
