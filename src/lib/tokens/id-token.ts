@@ -40,7 +40,7 @@ export async function getIdToken(options: GetTokenOptions, ctx: TokenContext): P
   const stored = await readStoredToken(ctx, requestedShape(ctx.profile, options))
   if (!stored?.id_token && !stored?.refresh_token) throw noIdToken(ctx.profileName, 'none is stored (was openid among the scopes?)')
   const { token, source } = await getToken({ ...options, idToken: true }, ctx)
-  if (!token.id_token) throw noIdToken(ctx.profileName, 'the server sent none with the refreshed tokens')
+  if (!token.id_token) throw noIdToken(ctx.profileName, 'the token response carried none')
   const expiresAt = idTokenExpiry(token.id_token)
   if (expiresAt === undefined) throw noIdToken(ctx.profileName, 'the stored one has no expiry')
   return { idToken: token.id_token, expiresAt, source }
