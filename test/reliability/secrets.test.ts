@@ -187,6 +187,7 @@ describe('no flag takes a secret as its value (oclif manifest)', () => {
     'token-ttl': 'seconds',
     'private-key': 'a file path',
     'assertion-file': 'a file path',
+    'id-token': 'a switch (takes no value): the ID token rather than the access token',
   }
   /** Flags that take a secret by where it is: `-` (stdin), `@FILE` or `env:NAME`. */
   const SOURCES = ['subject-token', 'actor-token']

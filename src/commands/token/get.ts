@@ -5,6 +5,7 @@ import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenReq
 import { renderToken, TOKEN_OUTPUTS, type TokenOutput } from '../../lib/output/token-output.js'
 import { renderTokenWithProof, resourceProof } from '../../lib/tokens/dpop-proof.js'
 import { getToken } from '../../lib/tokens/get-token.js'
+import { type ConsumerOutput, tokenForConsumer } from '../../lib/integrations/token-for.js'
 
 export default class TokenGet extends BaseCommand<typeof TokenGet> {
   static override summary = 'Print a valid access token (cached, refreshed or newly granted).'
@@ -24,7 +25,8 @@ Other grants: password (--username, --password-stdin), token_exchange (RFC 8693,
 
   static override flags = {
     ...tokenRequestFlags,
-    output: Flags.string({ char: 'o', summary: 'raw (the bare token), json, header or env.', options: [...TOKEN_OUTPUTS], default: 'raw' }),
+    output: Flags.string({ char: 'o', summary: 'raw (the bare token), json, header, env, or exec-credential (kubectl).', options: [...TOKEN_OUTPUTS, 'exec-credential'], default: 'raw' }),
+    'id-token': Flags.boolean({ summary: 'Print the ID token instead (refreshed when it expires), e.g. for Kubernetes OIDC.' }),
     'dpop-proof': Flags.boolean({
       summary: 'Print a DPoP proof for the request --htm/--htu describe, bound to the (DPoP) token; raw output: the proof alone.',
       helpGroup: 'DPOP PROOF',
@@ -39,6 +41,11 @@ Other grants: password (--username, --password-stdin), token_exchange (RFC 8693,
       throw usageError('--dpop-proof and --htu go together: the proof is for the request to --htu (method --htm, default GET)', { code: 'bad_flag' })
     }
     const options = await tokenOptionsFromFlags(this.flags, this.rt.env)
+    if (this.flags['id-token'] || this.flags.output === 'exec-credential') {
+      if (target) throw usageError('--dpop-proof goes with the access token in raw, json, header or env output', { code: 'bad_flag' })
+      const output = this.flags.json ? 'json' : (this.flags.output as ConsumerOutput)
+      return void process.stdout.write(await tokenForConsumer(options, ctx, { idToken: this.flags['id-token'], output }))
+    }
     const result = await getToken(options, ctx)
     if (this.flags.verbose) this.rt.info(`* token from ${result.source}, expires ${new Date(result.token.expires_at * 1000).toISOString()}`)
     const output = (this.flags.json ? 'json' : this.flags.output) as TokenOutput

@@ -5,6 +5,7 @@ import { readStdin } from '../../lib/cli/input.js'
 import { authRequired, usageError } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
 import { readStoredToken } from '../../lib/tokens/get-token.js'
+import { noIdToken } from '../../lib/tokens/id-token.js'
 import { describeBinding, describeInspection, inspectToken, senderBinding } from '../../lib/tokens/inspect.js'
 
 export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
@@ -22,7 +23,8 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
   static override flags = {
     verify: Flags.boolean({ summary: "Verify the signature and claims against the issuer's JWKS." }),
     introspect: Flags.boolean({ summary: 'Ask the introspection endpoint (RFC 7662).' }),
-    audience: Flags.string({ summary: 'Audience --verify expects (default: the profile audience or resource).' }),
+    audience: Flags.string({ summary: 'Audience --verify expects (default: the profile audience or resource; the client id with --id-token).' }),
+    'id-token': Flags.boolean({ summary: "The profile's stored ID token instead of its access token." }),
   }
 
   async run(): Promise<void> {
@@ -42,7 +44,7 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
         result.verification = await verifyJwt(token, {
           issuer: session.as.issuer,
           jwksUri,
-          audience: this.flags.audience ?? ctx.profile.audience ?? ctx.profile.resource,
+          audience: this.flags.audience ?? (this.flags['id-token'] ? ctx.profile.clientId : (ctx.profile.audience ?? ctx.profile.resource)),
           http: ctx.http,
           cacheDir: join(this.rt.configDir, 'cache'),
           now: nowSeconds,
@@ -68,12 +70,15 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
   }
 
   private async tokenToInspect(): Promise<string> {
+    if (this.args.token && this.flags['id-token']) throw usageError('--id-token inspects the stored ID token: give no token argument with it', { code: 'bad_flag' })
     if (this.args.token === '-') return readStdin('token inspect -')
     if (this.args.token) return this.args.token
     const ctx = await this.rt.tokenContext()
     // The store only: inspecting never fetches a token as a side effect.
     const stored = await readStoredToken(ctx)
     if (!stored) throw authRequired(`no stored token for profile ${ctx.profileName}`, { hint: 'run oauthctl token get or oauthctl login first, or pass the token' })
-    return stored.access_token
+    if (!this.flags['id-token']) return stored.access_token
+    if (!stored.id_token) throw noIdToken(ctx.profileName, 'none is stored (was openid among the scopes?)')
+    return stored.id_token
   }
 }

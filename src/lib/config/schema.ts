@@ -77,6 +77,8 @@ export const ConfigSchema = z
     version: z.literal(1).default(1),
     defaultProfile: z.string().optional(),
     profiles: z.record(ProfileNameSchema, ProfileSchema).default({}),
+    /** git credential helper: the profile (and user name) that answers for a URL prefix, set by `oauthctl git-credential configure`. */
+    gitCredential: z.record(z.string(), z.object({ profile: ProfileNameSchema, username: z.string().min(1).optional() }).strict()).optional(),
   })
   .strict()
 

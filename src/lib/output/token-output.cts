@@ -34,3 +34,28 @@ export function renderToken(token: RenderableToken, output: TokenOutput): string
       return envLine('OAUTHCTL_ACCESS_TOKEN', token.access_token) + envLine('OAUTHCTL_TOKEN_TYPE', token.token_type) + envLine('OAUTHCTL_EXPIRES_AT', token.expires_at)
   }
 }
+
+/** The ExecCredential versions kubectl speaks (client.authentication.k8s.io): v1 since Kubernetes 1.22, v1beta1 before and since. */
+export const EXEC_CREDENTIAL_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const
+export type ExecCredentialApiVersion = (typeof EXEC_CREDENTIAL_API_VERSIONS)[number]
+
+/**
+ * The apiVersion kubectl asks for in KUBERNETES_EXEC_INFO (an ExecCredential whose spec it fills);
+ * v1 when it is unset (run by hand); undefined when it names one we do not speak or is not JSON.
+ */
+export function execCredentialApiVersion(env: NodeJS.ProcessEnv): ExecCredentialApiVersion | undefined {
+  const info = env.KUBERNETES_EXEC_INFO
+  if (!info) return EXEC_CREDENTIAL_API_VERSIONS[0]
+  try {
+    const asked = (JSON.parse(info) as { apiVersion?: unknown } | null)?.apiVersion
+    return EXEC_CREDENTIAL_API_VERSIONS.find((v) => v === asked)
+  } catch {
+    return undefined
+  }
+}
+
+/** A kubectl exec credential plugin's answer (ExecCredential status): the token and when it expires (RFC 3339). */
+export function renderExecCredential(token: string, expiresAt: number, apiVersion: ExecCredentialApiVersion): string {
+  const status = { token, expirationTimestamp: new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') }
+  return `${JSON.stringify({ apiVersion, kind: 'ExecCredential', status })}\n`
+}

@@ -185,12 +185,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mtlsOrigin,
     requestCount: (path) => counts.get(path) ?? 0,
     resetCounts: () => counts.clear(),
-    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: indicator = resource, jkt }) => {
+    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: requested, jkt }) => {
       const client = await provider.Client.find(clientId)
       if (!client) throw new Error(`no sandbox client ${clientId}`)
       const grant = new provider.Grant({ accountId, clientId })
       grant.addOIDCScope(scope.split(' ').filter((s) => !s.includes(':')).join(' '))
-      grant.addResourceScope(indicator, scope.split(' ').filter((s) => s.includes(':')).join(' '))
+      const apiScope = scope.split(' ').filter((s) => s.includes(':')).join(' ')
+      // OpenID scopes alone: no resource, so its access tokens serve the userinfo endpoint (which refuses any with an audience).
+      const indicator = requested ?? (apiScope ? resource : undefined)
+      if (indicator) grant.addResourceScope(indicator, apiScope)
       const grantId = await grant.save()
       // With `jkt`, bound to that DPoP key as a public client's refresh token is after a DPoP login (RFC 9449 §5).
       const token = new provider.RefreshToken({ client, accountId, grantId, scope, gty: 'authorization_code', resource: indicator, expiresIn: 86_400, expiresWithSession: false, ...(jkt && { jkt }) })

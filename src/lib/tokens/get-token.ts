@@ -12,8 +12,9 @@ import { OAuthSession } from '../oauth/session.js'
 import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
 import type { SecretStore } from '../storage/types.js'
-import { normalizeScopes, tokenCacheKey } from './cache.js'
+import { isFresh, normalizeScopes, tokenCacheKey } from './cache.js'
 import { covers, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
+import { idTokenExpiry } from './id-token.js'
 import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
 
 export interface GetTokenOptions {
@@ -31,6 +32,8 @@ export interface GetTokenOptions {
   sender?: SenderOptions
   /** RFC 9396 rich authorization request; such a token is always asked for afresh. */
   authorizationDetails?: AuthorizationDetails
+  /** For `token get --id-token`: a cached token serves only while its ID token is fresh too, and only a refresh renews one. */
+  idToken?: boolean
 }
 
 export interface TokenContext {
@@ -97,10 +100,14 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   const binding = tokenBinding(ctx.profile)
   const explicit = explicitShape(ctx.profile, options)
   const readEntry = async (key: string) => parseStoredToken(await ctx.store.get(key), binding)
-  const readCached = async () =>
-    StoredTokenSchema.safeParse(
+  // For --id-token, a cached token serves only while its ID token stays fresh too.
+  const idTokenFresh = (token: StoredToken) => token.id_token !== undefined && isFresh({ expires_at: idTokenExpiry(token.id_token) }, options.minTtl, ctx.now())
+  const readCached = async () => {
+    const cached = StoredTokenSchema.safeParse(
       await resolveCachedToken({ profileName: ctx.profileName, profile: ctx.profile, explicit, minTtl: options.minTtl, now: ctx.now(), read: (key) => ctx.store.get(key) }),
     ).data
+    return cached && (!options.idToken || idTokenFresh(cached)) ? cached : undefined
+  }
   // The cache is keyed by scopes, audience and resource: it cannot tell one set of authorization details from another.
   const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
   if (useCache) {
@@ -134,7 +141,9 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     const parameters = grantParameters(oauthSession.profile, requested, options.params, options.authorizationDetails)
     const request: GrantRequest = { session: oauthSession, parameters, current, inputs, downScope }
     // A down-scope uses the session's refresh token or nothing: no other grant acts for that user.
-    const { grant, response } = await runGrant(downScope ? 'refresh_token' : options.grant, request, () => ctx.store.delete(sourceKey))
+    // Client credentials never return an ID token: for one, `auto` means a refresh too.
+    const grantName = downScope || (options.idToken && options.grant === 'auto') ? 'refresh_token' : options.grant
+    const { grant, response } = await runGrant(grantName, request, () => ctx.store.delete(sourceKey))
     if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), binding, grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
