@@ -11,6 +11,7 @@ import {
   loadFixture,
   type RecordedRequest,
   redirect,
+  sentRawBasic,
   startFake,
 } from './fixtures.js'
 
@@ -104,8 +105,7 @@ export async function startGenesysFake(): Promise<GenesysFake> {
   /** Basic for confidential clients; a PKCE exchange instead names its client in the body and proves the verifier. */
   function token(req: RecordedRequest): FixtureResponse {
     const form = req.form ?? {}
-    const basic = basicCredentials(req.headers)
-    if (!basic) {
+    if (!req.headers.authorization) {
       if (form.grant_type !== 'authorization_code' || !form.code_verifier) return error('token.client_credentials', 401)
       const code = codes.get(form.code ?? '')
       const challenge = createHash('sha256').update(form.code_verifier).digest('base64url')
@@ -113,9 +113,10 @@ export async function startGenesysFake(): Promise<GenesysFake> {
       codes.delete(form.code as string)
       return issue('token.pkce', code.clientId, false)
     }
-    const [id, secret] = basic
-    const client = clients.get(id)
-    if (!client || client.secret !== secret) return error('token.client_credentials', 401)
+    // The client whose base64(id:secret) is the header, byte for byte: Genesys decodes nothing inside it.
+    const client = [...clients.values()].find((c) => sentRawBasic(req.headers, c.id, c.secret))
+    if (!client) return error('token.client_credentials', 401)
+    const id = client.id
     switch (form.grant_type) {
       case 'client_credentials':
         return client.authorizedGrantType === 'CLIENT-CREDENTIALS' ? issue('token.client_credentials', id, false) : error('token.client_credentials', 400)
