@@ -4,10 +4,10 @@ import { redactText } from '../../src/lib/redact.js'
 import { type ApimaticFake, CLIENT_CREDENTIALS_PATH, SCOPE, startApimaticFake, TOKEN_PATH, USER } from '../fakes/apimatic.js'
 import { type FakeServer, json, rawBasic, type RecordedRequest, startFake } from '../fakes/fixtures.js'
 import { type GenesysFake, startGenesysFake } from '../fakes/genesys.js'
-import { ADMIN as PRISM_ADMIN, BASE_PATH, type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
+import { type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
 import { ADMIN as PHONECOM_ADMIN, type PhonecomFake, startPhonecomFake, TOKEN_PATH as PHONECOM_TOKEN_PATH } from '../fakes/phonecom.js'
 import { type Harness, harness } from '../fakes/vendor-context.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { isolated } from '../helpers/cli.js'
 
 /**
  * Basic credentials byte for byte: the fakes compare `Authorization` with base64(id:secret) as the
