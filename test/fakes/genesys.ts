@@ -56,6 +56,14 @@ export interface GenesysFake extends FakeServer {
 
 const clientsPath = '/api/v2/oauth/clients'
 
+/** German scope descriptions (invented), served for an Accept-Language that asks for German: the API's only language parameter is that header. */
+const GERMAN: Record<string, string> = {
+  'users:readonly': 'Lesezugriff auf Benutzer (erfundener Text)',
+  'oauth:readonly': 'Lesezugriff auf OAuth-Clients (erfundener Text)',
+}
+const localise = <T extends { id: string; description: string }>(scope: T, req: RecordedRequest): T =>
+  /^de\b/i.test(String(req.headers['accept-language'] ?? '')) && GERMAN[scope.id] ? { ...scope, description: GERMAN[scope.id] as string } : scope
+
 export async function startGenesysFake(): Promise<GenesysFake> {
   const clients = new Map<string, GenesysClient>()
   for (const c of fixtureBody<{ entities: GenesysClient[] }>(fixture, 'getOauthClients').entities) clients.set(c.id, c)
@@ -199,10 +207,15 @@ export async function startGenesysFake(): Promise<GenesysFake> {
     if (!token || !tokens.has(token)) return error('unauthorized', 401)
     const { method, path } = req
     if (path === '/api/v2/tokens/me' && (method === 'GET' || method === 'DELETE')) return tokensMe(req, token)
-    if (path === '/api/v2/oauth/scopes' && method === 'GET') return fixtureResponse(fixture, 'getOauthScopes')
+    if (path === '/api/v2/oauth/scopes' && method === 'GET') {
+      const listing = fixtureResponse(fixture, 'getOauthScopes')
+      const body = listing.body as { entities: Array<{ id: string; description: string }> }
+      return { ...listing, body: { ...body, entities: body.entities.map((e) => localise(e, req)) } }
+    }
     if (path.startsWith('/api/v2/oauth/scopes/') && method === 'GET') {
       const scope = fixtureResponse(fixture, 'getOauthScope')
-      return (scope.body as { id: string }).id === path.split('/').pop() ? scope : notFound()
+      const body = scope.body as { id: string; description: string }
+      return body.id === path.split('/').pop() ? { ...scope, body: localise(body, req) } : notFound()
     }
     if (path === '/api/v2/oauth/authorizations' && method === 'GET') return fixtureResponse(fixture, 'getOauthAuthorizations')
     if (path.startsWith('/api/v2/oauth/authorizations/') && method === 'GET') {

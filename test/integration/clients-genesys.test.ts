@@ -383,6 +383,26 @@ describe('genesys: usage, scopes, authorizations', () => {
     for (const r of api()) expect(r.headers['accept-language']).toBe('en-us')
   })
 
+  it('scopes list and get --lang ask for the descriptions in that language (Accept-Language), and refuse a value that is no language tag', async () => {
+    const scopes = await t.run(['scopes', 'list', '--lang', 'de'])
+    expect(scopes, scopes.stderr).toMatchObject({ code: 0 })
+    expect(scopes.stdout).toMatch(/^users:readonly\s+Lesezugriff auf Benutzer/m)
+    expect(scopes.stdout).toMatch(/^oauth:readonly\s+Lesezugriff auf OAuth-Clients/m)
+    const scope = await t.run(['scopes', 'get', 'users:readonly', '--lang', 'DE-de', '--json'])
+    expect(JSON.parse(scope.stdout)).toMatchObject({ id: 'users:readonly', description: 'Lesezugriff auf Benutzer (erfundener Text)' })
+    const scopeRequests = api().filter((r) => r.path.startsWith('/api/v2/oauth/scopes'))
+    expect(scopeRequests.map((r) => [r.rawPath, r.query, r.headers['accept-language']])).toEqual([
+      ['/api/v2/oauth/scopes', {}, 'de'],
+      ['/api/v2/oauth/scopes/users:readonly', {}, 'de-de'],
+    ])
+
+    fake.clearLog()
+    const bad = await t.run(['scopes', 'list', '--lang', 'de\r\nX-Injected: 1'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: --lang: .* is not a language tag$/m)
+    expect(fake.requests).toEqual([])
+  })
+
   it('reports a 404 for an unknown scope (exit 4)', async () => {
     fake.inject(json(404, fixtureResponse(fixture, 'getOauthClient', 404).body), (r) => r.path.startsWith('/api/v2/oauth/scopes/'))
     const scope = await t.run(['scopes', 'get', 'nope:nope'])

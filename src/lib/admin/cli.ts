@@ -25,6 +25,9 @@ export const specFlags = {
   'dry-run': dryRunFlag,
 }
 
+/** Genesys Cloud's localised scope descriptions: sent as Accept-Language. */
+export const langFlag = Flags.string({ summary: 'Language of the descriptions, a language tag such as de or de-de (Accept-Language; default en-us).', helpValue: 'TAG' })
+
 export const yesFlag = Flags.boolean({ char: 'y', summary: 'Go ahead without asking (needed when stdin is not a terminal).' })
 export const saveProfileFlag = Flags.string({
   summary: 'Store the new secret in secret storage for profile NAME (created, or pointed at this client) instead of printing it.',

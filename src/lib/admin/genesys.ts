@@ -14,6 +14,7 @@ import {
   type ClientSpec,
   type IssuedClient,
   type Mutation,
+  type ScopeOptions,
   ScopeSchema,
   type UsageReport,
   UsageRowSchema,
@@ -181,8 +182,8 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
           : undefined,
   })
   const clientUrl = (id: string, rest = '') => api.url(`/api/v2/oauth/clients/${pathSegment(id)}${rest}`)
-  // Scope and authorization texts are localised; the CLI speaks English.
-  const localised = { 'accept-language': 'en-us' }
+  // Authorization texts are localised; the CLI speaks English.
+  const localised = language({})
 
   const fetchClient = (id: string) => api.json({ method: 'GET', url: clientUrl(id) }, GenesysClientSchema)
 
@@ -286,9 +287,9 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
     },
 
     scopes: {
-      list: async () =>
-        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/scopes'), headers: localised }, z.object({ entities: z.array(ScopeSchema) }).loose())).entities,
-      get: (id) => api.json({ method: 'GET', url: api.url(`/api/v2/oauth/scopes/${pathSegment(id, 'scope id')}`), headers: localised }, ScopeSchema),
+      list: async (options = {}) =>
+        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/scopes'), headers: language(options) }, z.object({ entities: z.array(ScopeSchema) }).loose())).entities,
+      get: (id, options = {}) => api.json({ method: 'GET', url: api.url(`/api/v2/oauth/scopes/${pathSegment(id, 'scope id')}`), headers: language(options) }, ScopeSchema),
     },
 
     authorizations: {
@@ -300,6 +301,19 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
         toAuthorization(await api.json({ method: 'GET', url: api.url(`/api/v2/oauth/authorizations/${pathSegment(clientId)}`), headers: localised }, AuthorizationSchema)),
     },
   }
+}
+
+/**
+ * The scope endpoints' language: an `Accept-Language` header, which is where Genesys's SDKs put
+ * their `accept_language` parameter (there is no query parameter). Checked as a language tag so
+ * that nothing else reaches a header.
+ */
+function language({ lang }: ScopeOptions): Record<string, string> {
+  if (lang === undefined) return { 'accept-language': 'en-us' } // the SDKs' default
+  if (!/^[a-z]{1,8}(-[a-z0-9]{1,8})*$/i.test(lang)) {
+    throw usageError(`--lang: ${JSON.stringify(lang)} is not a language tag`, { code: 'bad_flag', hint: 'give one such as de, de-de or fr-ca' })
+  }
+  return { 'accept-language': lang.toLowerCase() }
 }
 
 function toAuthorization(a: z.infer<typeof AuthorizationSchema>): Authorization {

@@ -103,6 +103,11 @@ export interface CreateOptions {
 }
 
 export const ScopeSchema = z.object({ id: z.string(), description: z.string().optional() }).loose()
+
+export interface ScopeOptions {
+  /** The language of the descriptions, a language tag (`de`, `de-de`); the API's default (English) without. */
+  lang?: string
+}
 export type Scope = z.infer<typeof ScopeSchema>
 
 /** A user's grant to a client (Genesys Cloud). The client inside is redacted. */
@@ -167,7 +172,7 @@ export interface AdminBackend {
   delete?(id: string): Promise<Mutation<DeleteOutcome>>
   rotateSecret?(id: string): Promise<Mutation<IssuedClient>>
   usage?(id: string, days: number): Promise<UsageReport>
-  scopes?: { list(): Promise<Scope[]>; get(id: string): Promise<Scope> }
+  scopes?: { list(options?: ScopeOptions): Promise<Scope[]>; get(id: string, options?: ScopeOptions): Promise<Scope> }
   authorizations?: { list(): Promise<Authorization[]>; get(clientId: string): Promise<Authorization> }
 }
 
