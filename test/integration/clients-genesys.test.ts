@@ -409,3 +409,47 @@ describe('genesys: usage, scopes, authorizations', () => {
     expect(scope.code).toBe(4)
   })
 })
+
+describe('genesys: native documents (get --native, --from-file)', () => {
+  it('get --json --native prints the OAuthClient as returned, secret redacted; edited, update --from-file sends it back', async () => {
+    const got = await t.run(['clients', 'get', CODE_ID, '--json', '--native'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    const doc = JSON.parse(got.stdout)
+    expect(doc).toMatchObject({ id: CODE_ID, name: 'Oauth CLI (code)', authorizedGrantType: 'CODE', secret: '[REDACTED]', selfUri: `/api/v2/oauth/clients/${CODE_ID}` })
+    for (const secret of fixtureSecrets) expect(got.stdout).not.toContain(secret)
+    const storedSecret = fake.clients.get(CODE_ID)?.secret
+
+    doc.description = 'edited in the native document'
+    doc.registeredRedirectUri = [...doc.registeredRedirectUri, 'http://127.0.0.1:9999/callback']
+    const path = join(t.home, 'client.json')
+    await writeFile(path, JSON.stringify(doc, null, 2))
+    fake.clearLog()
+    const updated = await t.run(['clients', 'update', CODE_ID, '--from-file', path, '--json'])
+    expect(updated, updated.stderr).toMatchObject({ code: 0 })
+    const put = api().find((r) => r.method === 'PUT')
+    // Only OAuthClientRequest fields go back (the fake refuses any other, as Genesys does); the server's own stay behind.
+    const serverSet = ['id', 'secret', 'selfUri', 'dateCreated', 'dateModified', 'createdBy', 'modifiedBy']
+    expect(Object.keys(put?.json as object).filter((k) => serverSet.includes(k))).toEqual([])
+    expect(put?.json).toMatchObject({ description: 'edited in the native document', registeredRedirectUri: doc.registeredRedirectUri, state: doc.state })
+    expect(fake.clients.get(CODE_ID)).toMatchObject({ description: 'edited in the native document', secret: storedSecret })
+
+    const again = JSON.parse((await t.run(['clients', 'get', CODE_ID, '--json', '--native'])).stdout)
+    expect({ ...again, dateModified: undefined }).toEqual({ ...doc, dateModified: undefined })
+  })
+
+  it('creates from Genesys’s own request body, sent as written; an id in the file that is not ID is refused before any request', async () => {
+    const body = { name: 'native export', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: 'role-1', divisionId: 'div-1' }], accessTokenValiditySeconds: 3600, state: 'active' }
+    const path = join(t.home, 'create.json')
+    await writeFile(path, JSON.stringify(body))
+    const created = await t.run(['clients', 'create', '--from-file', path, '--json'])
+    expect(created, created.stderr).toMatchObject({ code: 0 })
+    expect(api().find((r) => r.method === 'POST')?.json).toEqual(body)
+
+    await writeFile(path, JSON.stringify({ ...body, id: CC_ID }))
+    fake.clearLog()
+    const wrong = await t.run(['clients', 'update', CODE_ID, '--from-file', path])
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toContain(`error: ${path}: id: is "${CC_ID}", not the client being updated (${CODE_ID})`)
+    expect(fake.requests).toEqual([])
+  })
+})

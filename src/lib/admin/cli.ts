@@ -21,7 +21,10 @@ export const specFlags = {
   scope: Flags.string({ summary: 'Scope the client may ask for (repeatable).', multiple: true }),
   'token-ttl': Flags.integer({ summary: 'Access token lifetime, seconds.', min: 1 }),
   'role-division': Flags.string({ summary: 'Genesys Cloud role in a division, ROLE_ID:DIVISION_ID (repeatable; client-credentials clients).', multiple: true }),
-  'from-file': Flags.string({ summary: 'JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions); flags override it.', helpValue: 'FILE' }),
+  'from-file': Flags.string({
+    summary: "JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions), or the back end's own client document (what clients get ID --json --native prints); flags override it.",
+    helpValue: 'FILE',
+  }),
   'dry-run': dryRunFlag,
 }
 

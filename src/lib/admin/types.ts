@@ -38,8 +38,39 @@ export const ClientSpecSchema = z
   )
   .partial()
 
-export type ClientSpec = z.infer<typeof ClientSpecSchema>
-export type SpecField = keyof ClientSpec
+/**
+ * The spec a back end is asked to apply. `extra` holds fields of a native `--from-file` document
+ * that have no common name (RFC 7591 `token_endpoint_auth_method` and extension metadata, Genesys
+ * `state`): sent as they are, after the common fields.
+ */
+export type ClientSpec = z.infer<typeof ClientSpecSchema> & { extra?: Record<string, unknown> }
+export type SpecField = keyof typeof SPEC_FLAGS
+
+/** What a back end's own client document becomes: the common fields (under their common names) and the ones sent as they are. */
+export interface NativeSpec {
+  spec: Partial<Record<SpecField, unknown>>
+  extra?: Record<string, unknown>
+}
+
+/**
+ * A back end's own client document, as `clients get ID --json --native` prints it and
+ * `--from-file` takes it back: its field names, how to validate and read it, and which of its
+ * fields the server sets (accepted, so that a document from `get --native` can be sent back, and
+ * never sent).
+ */
+export interface NativeFormat {
+  /** Names the document in messages: "RFC 7591 client metadata". */
+  label: string
+  /** Every field name the document can have: one that oauthctl's neutral shape lacks marks a file as this document. */
+  names: ReadonlySet<string>
+  /** Validates the document under its own field names (so errors name them). */
+  schema: z.ZodType<Record<string, unknown>>
+  /** The field that names the client: in `update ID --from-file` it must be ID. */
+  idField: string
+  /** The native field of each common field, for messages about a value the common checks refuse. */
+  fields: Partial<Record<SpecField, string>>
+  read(doc: Record<string, unknown>): NativeSpec
+}
 
 /**
  * One OAuth client in the common shape every back end produces: what `list`, `get` and `--json`
@@ -160,6 +191,8 @@ export interface AdminBackend {
   readonly lacks: Partial<Record<Operation, string>>
   /** The spec fields create/update accept; any other is refused before a request is sent. */
   readonly fields: ReadonlySet<SpecField>
+  /** The back end's own client document, which `--from-file` also takes (`get --native` prints `raw`). */
+  readonly native?: NativeFormat
   /**
    * How a client of this API authenticates at the token endpoint (`--save-profile`); for back ends
    * that issue secrets. The endpoints come with the profile's provider, region and host.
