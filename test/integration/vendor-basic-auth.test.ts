@@ -48,6 +48,15 @@ describe('vendor presets send Basic credentials as their SDKs do', () => {
     await token(h.tokenContext({ provider: 'genesys', region: genesys.origin, clientId: ID }, { secret: SECRET }))
     const [request] = genesys.requests.filter((r) => r.path === '/oauth/token')
     expect(request?.headers.authorization).toBe(header(RAW_PAIR))
+
+    // A refusal under the vendor's documented encoding does not point at the other one; a profile that overrode it is pointed back.
+    const refused = await token(h.tokenContext({ provider: 'genesys', region: genesys.origin, clientId: ID }, { secret: 'wrong-secret_value' })).catch((err: unknown) => err)
+    expect(refused).toMatchObject({ code: 'invalid_client' })
+    expect((refused as { hint?: string }).hint ?? '').not.toContain('--basic-encoding')
+    await expect(token(h.tokenContext({ provider: 'genesys', region: genesys.origin, clientId: ID, basicEncoding: 'form' }, { secret: SECRET }))).rejects.toMatchObject({
+      code: 'invalid_client',
+      hint: expect.stringContaining('--basic-encoding raw'),
+    })
   })
 
   it('apimatic: raw base64(id:secret) at both token endpoints', async () => {

@@ -214,10 +214,12 @@ export class OAuthSession {
 
   /**
    * `invalid_client` from a client that sends Basic credentials whose two encodings differ: the
-   * encoding may be what the server refused, so the hint names the other one.
+   * encoding may be what the server refused, so the hint names the other one. Not where a vendor
+   * preset's documented encoding is in use: there the other one is not the answer.
    */
   withClientAuthHint(err: unknown): unknown {
     if (!(err instanceof OAuthError) || err.error !== 'invalid_client' || err.hint || !this.secret || this.authMethod !== 'client_secret_basic') return err
+    if (this.vendor?.basicEncoding === this.basicEncoding) return err
     const hint = basicEncodingHint(this.client.client_id, this.secret.value, this.basicEncoding)
     return hint ? new OAuthError(err.error, err.errorDescription, err.httpStatus, hint) : err
   }
