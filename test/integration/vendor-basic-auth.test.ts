@@ -7,7 +7,8 @@ import { type GenesysFake, startGenesysFake } from '../fakes/genesys.js'
 import { type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
 import { ADMIN as PHONECOM_ADMIN, type PhonecomFake, startPhonecomFake, TOKEN_PATH as PHONECOM_TOKEN_PATH } from '../fakes/phonecom.js'
 import { type Harness, harness } from '../fakes/vendor-context.js'
-import { isolated } from '../helpers/cli.js'
+import type { Sandboxed } from '../helpers/cli.js'
+import { useIsolated } from '../helpers/lifecycle.js'
 
 /**
  * Basic credentials byte for byte: the fakes compare `Authorization` with base64(id:secret) as the
@@ -22,6 +23,8 @@ const RAW_PAIR = `${ID}:${SECRET}`
 const header = (pair: string) => `Basic ${Buffer.from(pair).toString('base64')}`
 
 let h: Harness
+let t: Sandboxed
+useIsolated((i) => (t = i))
 beforeEach(async () => {
   h = await harness()
 })
@@ -74,16 +77,11 @@ describe('vendor presets send Basic credentials as their SDKs do', () => {
   it('nutanix: the Prism user raw in Basic, as the v3 SDK\'s basicAuth sends it (its token endpoint takes the client in the form: vendor-nutanix)', async () => {
     const admin = { username: 'ops-admin_1', password: SECRET }
     nutanix.options.admin = admin
-    const t = await isolated({ OAUTHCTL_ADMIN_PASSWORD: admin.password })
-    try {
-      const added = await t.run(['profiles', 'add', 'nx', '--provider', 'nutanix', '--host', nutanix.origin, '--username', admin.username])
-      expect(added, added.stderr).toMatchObject({ code: 0 })
-      const listed = await t.run(['clients', 'list', '--json'])
-      expect(listed, listed.stderr).toMatchObject({ code: 0 })
-      expect(nutanix.requests[0]?.headers.authorization).toBe(header(`${admin.username}:${admin.password}`))
-    } finally {
-      await t.cleanup()
-    }
+    const added = await t.run(['profiles', 'add', 'nx', '--provider', 'nutanix', '--host', nutanix.origin, '--username', admin.username])
+    expect(added, added.stderr).toMatchObject({ code: 0 })
+    const listed = await t.run(['clients', 'list', '--json'], { env: { OAUTHCTL_ADMIN_PASSWORD: admin.password } })
+    expect(listed, listed.stderr).toMatchObject({ code: 0 })
+    expect(nutanix.requests[0]?.headers.authorization).toBe(header(`${admin.username}:${admin.password}`))
   })
 
   it('phone.com: id and secret in the JSON body, never a Basic header', async () => {
@@ -104,6 +102,15 @@ async function strictServer(expected: string): Promise<FakeServer> {
   }, () => false)
 }
 
+/** An environment-only profile (no config file) for the client at `server`. */
+const envProfile = (server: FakeServer, more: Record<string, string> = {}) => ({
+  OAUTHCTL_TOKEN_ENDPOINT: `${server.origin}/token`,
+  OAUTHCTL_CLIENT_ID: ID,
+  OAUTHCTL_CLIENT_SECRET: SECRET,
+  OAUTHCTL_STORAGE: 'none',
+  ...more,
+})
+
 describe('generic profiles: RFC 6749 form encoding by default, raw with --basic-encoding raw', () => {
   let server: FakeServer | undefined
   afterEach(async () => {
@@ -122,55 +129,38 @@ describe('generic profiles: RFC 6749 form encoding by default, raw with --basic-
 
   it('profiles add --basic-encoding raw is kept, sends raw, and a bad value is exit 2', async () => {
     server = await strictServer(header(RAW_PAIR))
-    const t = await isolated()
-    try {
-      const bad = await t.run(['profiles', 'add', 'x', '--token-endpoint', `${server.origin}/token`, '--client-id', ID, '--basic-encoding', 'base64'])
-      expect(bad.code).toBe(2)
-      const add = ['profiles', 'add', 'x', '--token-endpoint', `${server.origin}/token`, '--client-id', ID, '--client-secret-stdin']
-      expect(await t.run([...add, '--basic-encoding', 'raw'], { stdin: SECRET })).toMatchObject({ code: 0 })
-      const got = await t.run(['token', 'get', '-p', 'x'])
-      expect(got, got.stderr).toMatchObject({ code: 0 })
-      expect(server.requests.at(-1)?.headers.authorization).toBe(header(RAW_PAIR))
-    } finally {
-      await t.cleanup()
-    }
+    const bad = await t.run(['profiles', 'add', 'x', '--token-endpoint', `${server.origin}/token`, '--client-id', ID, '--basic-encoding', 'base64'])
+    expect(bad.code).toBe(2)
+    const add = ['profiles', 'add', 'x', '--token-endpoint', `${server.origin}/token`, '--client-id', ID, '--client-secret-stdin']
+    expect(await t.run([...add, '--basic-encoding', 'raw'], { stdin: SECRET })).toMatchObject({ code: 0 })
+    const got = await t.run(['token', 'get', '-p', 'x'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    expect(server.requests.at(-1)?.headers.authorization).toBe(header(RAW_PAIR))
   })
 
   it('OAUTHCTL_BASIC_ENCODING sets it for an environment-only profile', async () => {
     server = await strictServer(header(RAW_PAIR))
-    const t = await isolated()
-    try {
-      const env = { OAUTHCTL_TOKEN_ENDPOINT: `${server.origin}/token`, OAUTHCTL_CLIENT_ID: ID, OAUTHCTL_CLIENT_SECRET: SECRET, OAUTHCTL_STORAGE: 'none' }
-      const raw = await t.run(['token', 'get'], { env: { ...env, OAUTHCTL_BASIC_ENCODING: 'raw' } })
-      expect(raw, raw.stderr).toMatchObject({ code: 0 })
-      const bad = await t.run(['token', 'get'], { env: { ...env, OAUTHCTL_BASIC_ENCODING: 'utf8' } })
-      expect(bad.code).toBe(2)
-      expect(bad.stderr).toMatch(/^error: OAUTHCTL_BASIC_ENCODING: /m)
-    } finally {
-      await t.cleanup()
-    }
+    const raw = await t.run(['token', 'get'], { env: envProfile(server, { OAUTHCTL_BASIC_ENCODING: 'raw' }) })
+    expect(raw, raw.stderr).toMatchObject({ code: 0 })
+    const bad = await t.run(['token', 'get'], { env: envProfile(server, { OAUTHCTL_BASIC_ENCODING: 'utf8' }) })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: OAUTHCTL_BASIC_ENCODING: /m)
   })
 
   it('invalid_client names --basic-encoding raw when the encodings disagree, and no encoding of the secret leaks', async () => {
     server = await strictServer(header(RAW_PAIR))
-    const t = await isolated()
-    try {
-      const env = { OAUTHCTL_TOKEN_ENDPOINT: `${server.origin}/token`, OAUTHCTL_CLIENT_ID: ID, OAUTHCTL_CLIENT_SECRET: SECRET, OAUTHCTL_STORAGE: 'none' }
-      const refused = await t.run(['token', 'get', '-v'], { env })
-      expect(refused.code).toBe(4)
-      expect(refused.stderr).toMatch(/^error: invalid_client: bad credentials/m)
-      expect(refused.stderr).toMatch(/^hint: .*--basic-encoding raw/m)
-      for (const leaked of [SECRET, 'p%2D%5F%7E%3A%25%2B+w0rd', header(FORM_PAIR).slice(6), header(RAW_PAIR).slice(6), encodeURIComponent(SECRET)]) {
-        expect(refused.stderr).not.toContain(leaked)
-      }
-
-      // Letters and digits encode the same both ways: the encoding cannot be why, so no such hint.
-      const plain = await t.run(['token', 'get'], { env: { ...env, OAUTHCTL_CLIENT_ID: 'plainid', OAUTHCTL_CLIENT_SECRET: 'plainsecret0' } })
-      expect(plain.code).toBe(4)
-      expect(plain.stderr).not.toContain('--basic-encoding')
-    } finally {
-      await t.cleanup()
+    const refused = await t.run(['token', 'get', '-v'], { env: envProfile(server) })
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toMatch(/^error: invalid_client: bad credentials/m)
+    expect(refused.stderr).toMatch(/^hint: .*--basic-encoding raw/m)
+    for (const leaked of [SECRET, 'p%2D%5F%7E%3A%25%2B+w0rd', header(FORM_PAIR).slice(6), header(RAW_PAIR).slice(6), encodeURIComponent(SECRET)]) {
+      expect(refused.stderr).not.toContain(leaked)
     }
+
+    // Letters and digits encode the same both ways: the encoding cannot be why, so no such hint.
+    const plain = await t.run(['token', 'get'], { env: envProfile(server, { OAUTHCTL_CLIENT_ID: 'plainid', OAUTHCTL_CLIENT_SECRET: 'plainsecret0' }) })
+    expect(plain.code).toBe(4)
+    expect(plain.stderr).not.toContain('--basic-encoding')
   })
 
   it('a raw profile refused by a server that wants the form encoding is pointed at --basic-encoding form', async () => {

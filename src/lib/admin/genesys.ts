@@ -12,6 +12,7 @@ import {
   type AdminContext,
   type Authorization,
   type ClientSpec,
+  documentSchema,
   type IssuedClient,
   type Mutation,
   type NativeFormat,
@@ -169,24 +170,22 @@ const REQUEST_ONLY = ['state', 'roleIds', 'dateToDelete'] as const
 /** What the server sets on an `OAuthClient`: in `get --native` output, never sent back. */
 const SERVER_SET = ['id', 'secret', 'dateCreated', 'dateModified', 'createdBy', 'modifiedBy', 'selfUri'] as const
 
-const DocumentSchema = z
-  .strictObject(
-    {
-      name: z.string(),
-      description: z.string(),
-      accessTokenValiditySeconds: z.number(),
-      registeredRedirectUri: z.array(z.string()),
-      authorizedGrantType: z.string(),
-      scope: z.array(z.string()),
-      roleDivisions: z.array(RoleDivisionWire),
-      state: z.string(),
-      roleIds: z.array(z.string()),
-      dateToDelete: z.string(),
-      ...Object.fromEntries(SERVER_SET.map((field) => [field, z.unknown()])),
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (Genesys Cloud's OAuthClient has no such field)` : undefined) },
-  )
-  .partial()
+const DocumentSchema = documentSchema(
+  {
+    name: z.string(),
+    description: z.string(),
+    accessTokenValiditySeconds: z.number(),
+    registeredRedirectUri: z.array(z.string()),
+    authorizedGrantType: z.string(),
+    scope: z.array(z.string()),
+    roleDivisions: z.array(RoleDivisionWire),
+    state: z.string(),
+    roleIds: z.array(z.string()),
+    dateToDelete: z.string(),
+    ...Object.fromEntries(SERVER_SET.map((field) => [field, z.unknown()])),
+  },
+  "Genesys Cloud's OAuthClient",
+)
 
 /** Genesys Cloud's own `OAuthClient` (`OAuthClientRequest` plus what the server sets), as its API and SDKs write it. */
 export const genesysDocument: NativeFormat = {

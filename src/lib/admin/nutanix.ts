@@ -8,7 +8,7 @@ import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, pathSegment, planned } from './http.js'
 import { mapConcurrent } from './paging.js'
 import { requireName } from './spec.js'
-import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation, NativeFormat } from './types.js'
+import { type AdminBackend, type AdminClient, type AdminContext, type ClientSpec, documentSchema, type IssuedClient, type Mutation, type NativeFormat } from './types.js'
 
 const LABEL = 'Nutanix Prism Central'
 
@@ -51,20 +51,18 @@ export function toAdminClient(c: NutanixClient): AdminClient {
   )
 }
 
-const ClientDocumentSchema = z
-  .strictObject(
-    {
-      client_name: z.string(),
-      client_description: z.string(),
-      redirect_uris: z.array(z.string()),
-      default_scopes: z.array(z.string()),
-      // Set by the server (OauthClientResponse): in `get --native` output, never sent back.
-      client_id: z.string(),
-      client_secret: z.string(),
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (a Nutanix v3 OAuth client has no such field)` : undefined) },
-  )
-  .partial()
+const ClientDocumentSchema = documentSchema(
+  {
+    client_name: z.string(),
+    client_description: z.string(),
+    redirect_uris: z.array(z.string()),
+    default_scopes: z.array(z.string()),
+    // Set by the server (OauthClientResponse): in `get --native` output, never sent back.
+    client_id: z.string(),
+    client_secret: z.string(),
+  },
+  'a Nutanix v3 OAuth client',
+)
 
 /**
  * The v3 client document: the `OauthClientInput`/`OauthClientResponse` body, or the same fields as

@@ -6,7 +6,7 @@ import { vendorEndpoint } from '../vendors/http.js'
 import { masonErrorBody, phonecomBase, TokenDetailsSchema } from '../vendors/phonecom.js'
 import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, planned, profileBearer } from './http.js'
-import type { AdminBackend, AdminClient, AdminContext, NativeFormat } from './types.js'
+import { type AdminBackend, type AdminClient, type AdminContext, documentSchema, type NativeFormat } from './types.js'
 
 const LABEL = 'phone.com'
 
@@ -26,19 +26,17 @@ const DeletedSchema = z.object({ success: z.literal(true) }).loose()
 
 const uriOf = (item: Pick<z.infer<typeof RedirectItemSchema>, 'redirect_uri'>) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)
 
-const DocumentSchema = z
-  .strictObject(
-    {
-      // OauthClientFull: API v4 can neither create nor rename a client, so these are read-only.
-      id: z.union([z.int(), z.string()]),
-      client_name: z.string(),
-      // The items of the client's redirect-uris listing (as `get --native` prints them), a new one as
-      // CreateRedirectUriParams ({redirect_uri}), or a bare URI.
-      redirect_uris: z.array(z.union([z.string(), RedirectItemSchema.partial({ id: true })])),
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (a phone.com OAuth client has id, client_name, redirect_uris)` : undefined) },
-  )
-  .partial()
+const DocumentSchema = documentSchema(
+  {
+    // OauthClientFull: API v4 can neither create nor rename a client, so these are read-only.
+    id: z.union([z.int(), z.string()]),
+    client_name: z.string(),
+    // The items of the client's redirect-uris listing (as `get --native` prints them), a new one as
+    // CreateRedirectUriParams ({redirect_uri}), or a bare URI.
+    redirect_uris: z.array(z.union([z.string(), RedirectItemSchema.partial({ id: true })])),
+  },
+  'a phone.com OAuth client',
+)
 
 /**
  * phone.com's client document: `OauthClientFull` with its redirect URIs (a separate resource in

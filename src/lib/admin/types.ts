@@ -52,6 +52,13 @@ export interface NativeSpec {
   extra?: Record<string, unknown>
 }
 
+/** A native document's schema: these fields, each optional; any other is refused, naming it and the document. */
+export function documentSchema<T extends z.ZodRawShape>(shape: T, document: string) {
+  return z
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (${document} has no such field)` : undefined) })
+    .partial()
+}
+
 /**
  * A back end's own client document, as `clients get ID --json --native` prints it and
  * `--from-file` takes it back: its field names, how to validate and read it, and which of its
