@@ -155,6 +155,15 @@ describe('--from-file: the neutral shape or the back end’s own document, told 
     await expect(readClientSpec({}, notObject, { native: registrationDocument })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/client\.json: must be a JSON object$/) })
   })
 
+  it('a secret the server issues is accepted only redacted, as get --native prints it', async () => {
+    const path = await file(JSON.stringify({ client_name: 'x', client_secret: 'a-real-secret', registration_access_token: '[REDACTED]' }))
+    await expect(readClientSpec({}, path, { native: registrationDocument })).rejects.toMatchObject({ exitCode: 2, message: `${path}: client_secret: the server issues it, so it cannot be sent` })
+    const rat = await file(JSON.stringify({ client_name: 'x', client_secret: '[REDACTED]', registration_access_token: 'rat-value' }))
+    await expect(readClientSpec({}, rat, { native: registrationDocument })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('registration_access_token: the server issues it') })
+    const nutanix = await file(JSON.stringify({ client_name: 'x', client_secret: 'plain' }))
+    await expect(readClientSpec({}, nutanix, { native: nutanixDocument })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('client_secret: the server issues it') })
+  })
+
   it('an id that is not the client being updated is exit 2', async () => {
     const path = await file(JSON.stringify({ client_id: 'other', client_name: 'x' }))
     await expect(readClientSpec({}, path, { native: nutanixDocument, id: 'this-one' })).rejects.toMatchObject({

@@ -193,6 +193,7 @@ export const genesysDocument: NativeFormat = {
   names: new Set(Object.keys(DocumentSchema.shape)),
   schema: DocumentSchema,
   idField: 'id',
+  secretFields: ['secret'],
   fields: {
     name: 'name',
     description: 'description',

@@ -80,6 +80,7 @@ export const nutanixDocument: NativeFormat = {
   names: new Set([...Object.keys(ClientDocumentSchema.shape), ...ENVELOPE]),
   schema: DocumentSchema,
   idField: 'client_id',
+  secretFields: ['client_secret'],
   fields: { name: 'client_name', description: 'client_description', redirectUris: 'redirect_uris', scopes: 'default_scopes' },
   read: (doc) => {
     const d = doc as z.infer<typeof ClientDocumentSchema>

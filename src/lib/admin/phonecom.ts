@@ -47,6 +47,7 @@ export const phonecomDocument: NativeFormat = {
   names: new Set(Object.keys(DocumentSchema.shape)),
   schema: DocumentSchema,
   idField: 'id',
+  secretFields: [],
   fields: { redirectUris: 'redirect_uris' },
   read: (doc) => {
     const uris = (doc as z.infer<typeof DocumentSchema>).redirect_uris

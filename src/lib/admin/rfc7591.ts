@@ -69,6 +69,7 @@ export const registrationDocument: NativeFormat = {
   names: new Set([...Object.keys(ClientMetadataSchema.shape), ...REGISTERED_NAMES]),
   schema: ClientMetadataSchema.partial(),
   idField: 'client_id',
+  secretFields: ['client_secret', 'registration_access_token'],
   fields: { name: 'client_name', redirectUris: 'redirect_uris', grantTypes: 'grant_types', scopes: 'scope' },
   read: (doc) => {
     const { client_id: _id, client_name, redirect_uris, grant_types, scope, ...extra } = doc as Partial<ClientMetadata>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { describeIssue, readJsonFile } from '../config/store.js'
 import { usageError } from '../errors.js'
+import { REDACTED } from '../redact.js'
 import { type ClientSpec, ClientSpecSchema, type NativeFormat, SPEC_FLAGS, type SpecField } from './types.js'
 
 /** The create/update flags as oclif parses them (see specFlags). */
@@ -89,6 +90,10 @@ function readNative(file: string, doc: Record<string, unknown>, native: NativeFo
   const docId = doc[native.idField]
   if (id !== undefined && docId !== undefined && String(docId) !== id) {
     throw usageError(`${file}: ${native.idField}: is ${JSON.stringify(docId)}, not the client being updated (${id})`, { code: 'spec_file' })
+  }
+  const secret = native.secretFields.find((field) => doc[field] !== undefined && doc[field] !== REDACTED)
+  if (secret) {
+    throw usageError(`${file}: ${secret}: the server issues it, so it cannot be sent`, { code: 'spec_file', hint: `leave ${secret} out (clients rotate-secret issues a new secret)` })
   }
   const { spec, extra } = native.read(doc)
   const defined = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined))

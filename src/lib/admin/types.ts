@@ -74,6 +74,8 @@ export interface NativeFormat {
   schema: z.ZodType<Record<string, unknown>>
   /** The field that names the client: in `update ID --from-file` it must be ID. */
   idField: string
+  /** Secrets the server issues: a document may carry them only redacted, as `get --native` prints them (none can be set). */
+  secretFields: readonly string[]
   /** The native field of each common field, for messages about a value the common checks refuse. */
   fields: Partial<Record<SpecField, string>>
   read(doc: Record<string, unknown>): NativeSpec
