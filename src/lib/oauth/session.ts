@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi'
-import type { BasicEncoding, Profile } from '../config/schema.js'
+import type { AuthMethod, BasicEncoding, Profile } from '../config/schema.js'
 import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
@@ -100,7 +100,7 @@ export class OAuthSession {
   }
 
   /** How the client authenticates: the profile's method, else its vendor's, else what its credentials allow. */
-  get authMethod(): string {
+  get authMethod(): AuthMethod {
     return this.profile.authMethod ?? this.vendor?.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
   }
 
@@ -217,7 +217,7 @@ export class OAuthSession {
    * encoding may be what the server refused, so the hint names the other one. Not where a vendor
    * preset's documented encoding is in use: there the other one is not the answer.
    */
-  withClientAuthHint(err: unknown): unknown {
+  private withClientAuthHint(err: unknown): unknown {
     if (!(err instanceof OAuthError) || err.error !== 'invalid_client' || err.hint || !this.secret || this.authMethod !== 'client_secret_basic') return err
     if (this.vendor?.basicEncoding === this.basicEncoding) return err
     const hint = basicEncodingHint(this.client.client_id, this.secret.value, this.basicEncoding)
