@@ -55,7 +55,7 @@ let longestFirst: string[] | undefined
 /** application/x-www-form-urlencoded as URLSearchParams writes it. */
 const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
 /** The strict form encoding of RFC 6749 Appendix B (also -_.!~*'() escaped), as oauth4webapi encodes Basic credentials. */
-const strictFormEncode = (value: string) =>
+export const strictFormEncode = (value: string) =>
   encodeURIComponent(value)
     .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { basicCredentials, bearer, endpoint, type FakeServer, type FixtureResponse, fixtureResponse, json, jwtShaped, loadFixture, type RecordedRequest, redirect, startFake } from './fixtures.js'
+import { basicCredentials, bearer, endpoint, type FakeServer, type FixtureResponse, fixtureResponse, json, jwtShaped, loadFixture, type RecordedRequest, redirect, sentRawBasic, startFake } from './fixtures.js'
 
 /**
  * The APIMatic multi-auth sample server on 127.0.0.1, built from fixtures/apimatic.json, in its
@@ -31,6 +31,8 @@ export interface ApimaticFake extends FakeServer {
     deny: boolean
     /** This client may not use the password grant (the fixture's 401 unauthorized_client). */
     noPassword: boolean
+    /** The one registered client (default: the fixture's). */
+    client: { clientId: string; secret: string }
   }
 }
 
@@ -38,11 +40,11 @@ export async function startApimaticFake(): Promise<ApimaticFake> {
   const tokens = new Set<string>()
   const refreshTokens = new Set<string>()
   const codes = new Map<string, string>()
-  const options: ApimaticFake['options'] = { deny: false, noPassword: false }
+  const options: ApimaticFake['options'] = { deny: false, noPassword: false, client: CLIENT }
 
   /** `OAuthToken`, with a JWT-shaped access token as in the fixture. */
   function issue(scope: string | undefined, withRefresh: boolean): FixtureResponse {
-    const accessToken = jwtShaped({ sub: CLIENT_ID, scope, jti: randomBytes(6).toString('hex'), exp: Math.floor(Date.now() / 1000) + 3600 })
+    const accessToken = jwtShaped({ sub: options.client.clientId, scope, jti: randomBytes(6).toString('hex'), exp: Math.floor(Date.now() / 1000) + 3600 })
     tokens.add(accessToken)
     const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, ...(scope ? { scope } : {}) }
     if (withRefresh) {
@@ -55,8 +57,8 @@ export async function startApimaticFake(): Promise<ApimaticFake> {
 
   /** RFC 6749 §5.2 errors, the six of OAuthProviderErrorEnum; both token endpoints take Basic only. */
   function tokenRequest(req: RecordedRequest, server: 'AUTH' | 'DEFAULT'): FixtureResponse {
-    const [id, secret] = basicCredentials(req.headers) ?? []
-    if (id !== CLIENT_ID || secret !== CLIENT_SECRET || req.form?.client_secret) return fixtureResponse(fixture, 'request_token_o_auth_ccg', 401)
+    // "Basic auth format": base64(client_id:client_secret), compared byte for byte.
+    if (!sentRawBasic(req.headers, options.client.clientId, options.client.secret) || req.form?.client_secret) return fixtureResponse(fixture, 'request_token_o_auth_ccg', 401)
     const form = req.form ?? {}
     if (!form.grant_type) return error(400, 'invalid_request', 'grant_type is required')
     if (form.scope !== undefined && form.scope !== SCOPE) return fixtureResponse(fixture, 'request_token_o_auth_ccg', 400)
@@ -80,7 +82,7 @@ export async function startApimaticFake(): Promise<ApimaticFake> {
 
   function authorize(req: RecordedRequest): FixtureResponse {
     const { response_type: responseType, client_id: clientId, redirect_uri: redirectUri, state = '' } = req.query
-    if (clientId !== CLIENT_ID || !redirectUri?.startsWith('http://127.0.0.1:')) return error(400, 'invalid_request', 'unknown client or redirect_uri')
+    if (clientId !== options.client.clientId || !redirectUri?.startsWith('http://127.0.0.1:')) return error(400, 'invalid_request', 'unknown client or redirect_uri')
     if (options.deny) return redirect(redirectUri, { error: 'access_denied', state })
     if (responseType !== 'code') return redirect(redirectUri, { error: 'unsupported_response_type', state })
     const code = `ac_${randomBytes(6).toString('hex')}`

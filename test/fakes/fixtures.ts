@@ -146,14 +146,23 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   body,
 })
 
-/** `Authorization: Basic …` decoded into [user, password], or undefined. */
+/**
+ * `Authorization: Basic …` decoded into [user, password] as the vendors read it: base64, then split
+ * at the first colon, nothing URL-decoded. A form-encoded header (`%2D` for `-`) does not match.
+ */
 export function basicCredentials(headers: IncomingHttpHeaders): [string, string] | undefined {
   const match = /^Basic (.+)$/i.exec(headers.authorization ?? '')
   if (!match?.[1]) return undefined
   const decoded = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  return colon < 0 ? undefined : [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))]
+  return colon < 0 ? undefined : [decoded.slice(0, colon), decoded.slice(colon + 1)]
 }
+
+/** The header the vendors' SDKs send: `Basic base64(id:secret)` over the UTF-8 bytes, nothing encoded. */
+export const rawBasic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}`
+
+/** Whether the request's Authorization header is exactly `rawBasic(id, secret)`, byte for byte, as the real service compares it. */
+export const sentRawBasic = (headers: IncomingHttpHeaders, id: string, secret: string) => headers.authorization === rawBasic(id, secret)
 
 export const bearer = (headers: IncomingHttpHeaders) => /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1]
 

@@ -11,6 +11,7 @@ import {
   loadFixture,
   type RecordedRequest,
   redirect,
+  sentRawBasic,
   startFake,
 } from './fixtures.js'
 
@@ -54,6 +55,14 @@ export interface GenesysFake extends FakeServer {
 }
 
 const clientsPath = '/api/v2/oauth/clients'
+
+/** German scope descriptions (invented), served for an Accept-Language that asks for German: the API's only language parameter is that header. */
+const GERMAN: Record<string, string> = {
+  'users:readonly': 'Lesezugriff auf Benutzer (erfundener Text)',
+  'oauth:readonly': 'Lesezugriff auf OAuth-Clients (erfundener Text)',
+}
+const localise = <T extends { id: string; description: string }>(scope: T, req: RecordedRequest): T =>
+  /^de\b/i.test(String(req.headers['accept-language'] ?? '')) && GERMAN[scope.id] ? { ...scope, description: GERMAN[scope.id] as string } : scope
 
 export async function startGenesysFake(): Promise<GenesysFake> {
   const clients = new Map<string, GenesysClient>()
@@ -104,8 +113,7 @@ export async function startGenesysFake(): Promise<GenesysFake> {
   /** Basic for confidential clients; a PKCE exchange instead names its client in the body and proves the verifier. */
   function token(req: RecordedRequest): FixtureResponse {
     const form = req.form ?? {}
-    const basic = basicCredentials(req.headers)
-    if (!basic) {
+    if (!req.headers.authorization) {
       if (form.grant_type !== 'authorization_code' || !form.code_verifier) return error('token.client_credentials', 401)
       const code = codes.get(form.code ?? '')
       const challenge = createHash('sha256').update(form.code_verifier).digest('base64url')
@@ -113,9 +121,10 @@ export async function startGenesysFake(): Promise<GenesysFake> {
       codes.delete(form.code as string)
       return issue('token.pkce', code.clientId, false)
     }
-    const [id, secret] = basic
-    const client = clients.get(id)
-    if (!client || client.secret !== secret) return error('token.client_credentials', 401)
+    // The client whose base64(id:secret) is the header, byte for byte: Genesys decodes nothing inside it.
+    const client = [...clients.values()].find((c) => sentRawBasic(req.headers, c.id, c.secret))
+    if (!client) return error('token.client_credentials', 401)
+    const id = client.id
     switch (form.grant_type) {
       case 'client_credentials':
         return client.authorizedGrantType === 'CLIENT-CREDENTIALS' ? issue('token.client_credentials', id, false) : error('token.client_credentials', 400)
@@ -198,10 +207,15 @@ export async function startGenesysFake(): Promise<GenesysFake> {
     if (!token || !tokens.has(token)) return error('unauthorized', 401)
     const { method, path } = req
     if (path === '/api/v2/tokens/me' && (method === 'GET' || method === 'DELETE')) return tokensMe(req, token)
-    if (path === '/api/v2/oauth/scopes' && method === 'GET') return fixtureResponse(fixture, 'getOauthScopes')
+    if (path === '/api/v2/oauth/scopes' && method === 'GET') {
+      const listing = fixtureResponse(fixture, 'getOauthScopes')
+      const body = listing.body as { entities: Array<{ id: string; description: string }> }
+      return { ...listing, body: { ...body, entities: body.entities.map((e) => localise(e, req)) } }
+    }
     if (path.startsWith('/api/v2/oauth/scopes/') && method === 'GET') {
       const scope = fixtureResponse(fixture, 'getOauthScope')
-      return (scope.body as { id: string }).id === path.split('/').pop() ? scope : notFound()
+      const body = scope.body as { id: string; description: string }
+      return body.id === path.split('/').pop() ? { ...scope, body: localise(body, req) } : notFound()
     }
     if (path === '/api/v2/oauth/authorizations' && method === 'GET') return fixtureResponse(fixture, 'getOauthAuthorizations')
     if (path.startsWith('/api/v2/oauth/authorizations/') && method === 'GET') {

@@ -10,6 +10,7 @@ import {
   loadFixture,
   type RecordedRequest,
   redirect,
+  sentRawBasic,
   startFake,
 } from './fixtures.js'
 
@@ -47,6 +48,8 @@ export interface NutanixFake extends FakeServer {
     metadata: 'output' | 'input'
     /** A total_matches other than the real count (a list that shrank while being read). */
     totalMatches?: number
+    /** The Prism user every call but the token endpoint's authenticates as (default: the fixture's). */
+    admin: { username: string; password: string }
   }
   seed(n: number): void
 }
@@ -57,7 +60,7 @@ const v3Error = (status: number, message: string, reason = 'INVALID_REQUEST'): F
 export async function startNutanixFake(): Promise<NutanixFake> {
   const clients = new Map<string, NutanixClient>()
   for (const c of fixtureBody<{ entities: NutanixClient[] }>(fixture, 'oauth_client_list_post').entities) clients.set(c.client_id, c)
-  const options: NutanixFake['options'] = { authorize: 'redirect', maxLength: 500, metadata: 'output' }
+  const options: NutanixFake['options'] = { authorize: 'redirect', maxLength: 500, metadata: 'output', admin: ADMIN }
   const tokens = new Map<string, string>()
   const refreshTokens = new Map<string, string>()
   const codes = new Map<string, { clientId: string; state?: string; redirectUri?: string; scope: string }>()
@@ -171,9 +174,8 @@ export async function startNutanixFake(): Promise<NutanixFake> {
     if (!req.path.startsWith(BASE_PATH)) return notFound('path')
     const path = req.path.slice(BASE_PATH.length)
     if (path === '/oauth/token' && req.method === 'POST') return token(req)
-    const credentials = basicCredentials(req.headers)
-    // Bad credentials: a 401 whose body is not JSON (fixture any.unauthorized).
-    if (!credentials || credentials[0] !== USER || credentials[1] !== PASSWORD) return fixtureResponse(fixture, 'any.unauthorized')
+    // Bad credentials: a 401 whose body is not JSON (fixture any.unauthorized). The SDK's basicAuth is base64(user:password), compared byte for byte.
+    if (!sentRawBasic(req.headers, options.admin.username, options.admin.password)) return fixtureResponse(fixture, 'any.unauthorized')
     if (path === '/oauth/authorize' && req.method === 'POST') return authorize(req)
     if (path === '/oauth/generate_token' && req.method === 'POST') return generate(req)
     if (path === '/oauth/revoke_token' && req.method === 'POST') return revoke(req)

@@ -52,8 +52,8 @@ describe('genesys: list and get', () => {
     const tokenRequests = fake.requests.filter((r) => r.path === '/oauth/token')
     expect(tokenRequests).toHaveLength(1) // the second run took the cached token
     const tokenFixture = endpoint(fixture, 'token.client_credentials').request
-    // oauth4webapi form-encodes id and secret inside Basic (RFC 6749 §2.3.1), so compare them decoded.
-    expect(basicCredentials(tokenRequests[0]?.headers ?? {})).toEqual(basicCredentials({ authorization: tokenFixture.headers?.Authorization }))
+    // Byte for byte: Genesys's SDKs send base64(id:secret) with nothing form-encoded.
+    expect(tokenRequests[0]?.headers.authorization).toBe(tokenFixture.headers?.Authorization)
     expect(tokenRequests[0]?.contentType).toMatch(/^application\/x-www-form-urlencoded/)
     expect(tokenRequests[0]?.form).toEqual(tokenFixture.body?.form)
     expect(api().map((r) => [r.method, r.path, r.headers.authorization, r.headers.accept])).toEqual([
@@ -153,10 +153,15 @@ describe('genesys: create and update', () => {
     const badUrl = await t.run(['clients', 'create', '--from-file', file])
     expect(badUrl.code).toBe(2)
     expect(badUrl.stderr).toContain(`error: ${file}: redirectUris.0: must be a URL`)
-    await writeFile(file, JSON.stringify({ name: 'x', secret: 'nope' }))
+    await writeFile(file, JSON.stringify({ name: 'x', colour: 'blue' }))
     const unknown = await t.run(['clients', 'create', '--from-file', file])
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain(`error: ${file}: unknown field secret`)
+    expect(unknown.stderr).toContain(`error: ${file}: unknown field colour`)
+    // A Genesys OAuthClient may carry its secret only redacted (as get --native prints it): no one can set one.
+    await writeFile(file, JSON.stringify({ name: 'x', authorizedGrantType: 'CODE', secret: 'nope' }))
+    const secret = await t.run(['clients', 'create', '--from-file', file])
+    expect(secret.code).toBe(2)
+    expect(secret.stderr).toContain(`error: ${file}: secret: the server issues it, so it cannot be sent`)
     await writeFile(file, '{"name": ')
     const broken = await t.run(['clients', 'create', '--from-file', file])
     expect(broken.code).toBe(2)
@@ -383,9 +388,73 @@ describe('genesys: usage, scopes, authorizations', () => {
     for (const r of api()) expect(r.headers['accept-language']).toBe('en-us')
   })
 
+  it('scopes list and get --lang ask for the descriptions in that language (Accept-Language), and refuse a value that is no language tag', async () => {
+    const scopes = await t.run(['scopes', 'list', '--lang', 'de'])
+    expect(scopes, scopes.stderr).toMatchObject({ code: 0 })
+    expect(scopes.stdout).toMatch(/^users:readonly\s+Lesezugriff auf Benutzer/m)
+    expect(scopes.stdout).toMatch(/^oauth:readonly\s+Lesezugriff auf OAuth-Clients/m)
+    const scope = await t.run(['scopes', 'get', 'users:readonly', '--lang', 'DE-de', '--json'])
+    expect(JSON.parse(scope.stdout)).toMatchObject({ id: 'users:readonly', description: 'Lesezugriff auf Benutzer (erfundener Text)' })
+    const scopeRequests = api().filter((r) => r.path.startsWith('/api/v2/oauth/scopes'))
+    expect(scopeRequests.map((r) => [r.rawPath, r.query, r.headers['accept-language']])).toEqual([
+      ['/api/v2/oauth/scopes', {}, 'de'],
+      ['/api/v2/oauth/scopes/users:readonly', {}, 'de-de'],
+    ])
+
+    fake.clearLog()
+    const bad = await t.run(['scopes', 'list', '--lang', 'de\r\nX-Injected: 1'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: --lang: .* is not a language tag$/m)
+    expect(fake.requests).toEqual([])
+  })
+
   it('reports a 404 for an unknown scope (exit 4)', async () => {
     fake.inject(json(404, fixtureResponse(fixture, 'getOauthClient', 404).body), (r) => r.path.startsWith('/api/v2/oauth/scopes/'))
     const scope = await t.run(['scopes', 'get', 'nope:nope'])
     expect(scope.code).toBe(4)
+  })
+})
+
+describe('genesys: native documents (get --native, --from-file)', () => {
+  it('get --json --native prints the OAuthClient as returned, secret redacted; edited, update --from-file sends it back', async () => {
+    const got = await t.run(['clients', 'get', CODE_ID, '--json', '--native'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    const doc = JSON.parse(got.stdout)
+    expect(doc).toMatchObject({ id: CODE_ID, name: 'Oauth CLI (code)', authorizedGrantType: 'CODE', secret: '[REDACTED]', selfUri: `/api/v2/oauth/clients/${CODE_ID}` })
+    for (const secret of fixtureSecrets) expect(got.stdout).not.toContain(secret)
+    const storedSecret = fake.clients.get(CODE_ID)?.secret
+
+    doc.description = 'edited in the native document'
+    doc.registeredRedirectUri = [...doc.registeredRedirectUri, 'http://127.0.0.1:9999/callback']
+    const path = join(t.home, 'client.json')
+    await writeFile(path, JSON.stringify(doc, null, 2))
+    fake.clearLog()
+    const updated = await t.run(['clients', 'update', CODE_ID, '--from-file', path, '--json'])
+    expect(updated, updated.stderr).toMatchObject({ code: 0 })
+    const put = api().find((r) => r.method === 'PUT')
+    // Only OAuthClientRequest fields go back (the fake refuses any other, as Genesys does); the server's own stay behind.
+    const serverSet = ['id', 'secret', 'selfUri', 'dateCreated', 'dateModified', 'createdBy', 'modifiedBy']
+    expect(Object.keys(put?.json as object).filter((k) => serverSet.includes(k))).toEqual([])
+    expect(put?.json).toMatchObject({ description: 'edited in the native document', registeredRedirectUri: doc.registeredRedirectUri, state: doc.state })
+    expect(fake.clients.get(CODE_ID)).toMatchObject({ description: 'edited in the native document', secret: storedSecret })
+
+    const again = JSON.parse((await t.run(['clients', 'get', CODE_ID, '--json', '--native'])).stdout)
+    expect({ ...again, dateModified: undefined }).toEqual({ ...doc, dateModified: undefined })
+  })
+
+  it('creates from Genesys’s own request body, sent as written; an id in the file that is not ID is refused before any request', async () => {
+    const body = { name: 'native export', authorizedGrantType: 'CLIENT-CREDENTIALS', roleDivisions: [{ roleId: 'role-1', divisionId: 'div-1' }], accessTokenValiditySeconds: 3600, state: 'active' }
+    const path = join(t.home, 'create.json')
+    await writeFile(path, JSON.stringify(body))
+    const created = await t.run(['clients', 'create', '--from-file', path, '--json'])
+    expect(created, created.stderr).toMatchObject({ code: 0 })
+    expect(api().find((r) => r.method === 'POST')?.json).toEqual(body)
+
+    await writeFile(path, JSON.stringify({ ...body, id: CC_ID }))
+    fake.clearLog()
+    const wrong = await t.run(['clients', 'update', CODE_ID, '--from-file', path])
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toContain(`error: ${path}: id: is "${CC_ID}", not the client being updated (${CODE_ID})`)
+    expect(fake.requests).toEqual([])
   })
 })

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { FileStore } from '../../src/lib/storage/file.js'
@@ -224,5 +226,29 @@ describe('nutanix: credentials', () => {
     const listed = await t.run(['clients', 'list'])
     expect(listed.code).toBe(2)
     expect(listed.stderr).toContain('refusing plain http for Nutanix Prism Central on prism.example.test:9440')
+  })
+})
+
+describe('nutanix: native documents (get --native, --from-file)', () => {
+  it('get --json --native prints the v3 client as returned, secret redacted; edited, update --from-file sends it back', async () => {
+    const got = await t.run(['clients', 'get', DEV_ID, '--json', '--native'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    const doc = JSON.parse(got.stdout)
+    const stored = fake.clients.get(DEV_ID) as Record<string, unknown>
+    expect(doc).toEqual({ ...stored, client_secret: '[REDACTED]' })
+    for (const secret of fixtureSecrets) expect(got.stdout).not.toContain(secret)
+
+    doc.client_description = 'edited in the native document'
+    doc.default_scopes = [...doc.default_scopes, 'cluster.read']
+    const path = join(t.home, 'client.json')
+    await writeFile(path, JSON.stringify(doc))
+    fake.clearLog()
+    const updated = await t.run(['clients', 'update', DEV_ID, '--from-file', path])
+    expect(updated, updated.stderr).toMatchObject({ code: 0 })
+    const put = fake.requests.find((r) => r.method === 'PUT')
+    // OauthClientInput, whole: the id and the (redacted) secret stay behind.
+    expect(put?.json).toEqual({ client_name: doc.client_name, redirect_uris: doc.redirect_uris, client_description: 'edited in the native document', default_scopes: doc.default_scopes })
+    expect(fake.clients.get(DEV_ID)).toMatchObject({ client_description: 'edited in the native document', client_secret: stored.client_secret })
+    expect(JSON.parse((await t.run(['clients', 'get', DEV_ID, '--json', '--native'])).stdout)).toEqual(doc)
   })
 })

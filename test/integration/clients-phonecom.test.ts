@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fixtureResponse } from '../fakes/fixtures.js'
 import { ACCOUNT, ADMIN, fixture, type PhonecomFake, startPhonecomFake } from '../fakes/phonecom.js'
@@ -122,5 +124,30 @@ describe('phone.com: update and delete', () => {
     expect(listed.code).toBe(2)
     expect(listed.stderr).toMatch(/^hint: client administration needs an account-owner token/m)
     expect(api()).toHaveLength(0)
+  })
+})
+
+describe('phone.com: native documents (get --native, --from-file)', () => {
+  it('get --json --native prints the client with its redirect-uris items as returned; edited, update --from-file changes exactly those', async () => {
+    const got = await t.run(['clients', 'get', '1207', '--json', '--native'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    const doc = JSON.parse(got.stdout)
+    expect(doc).toMatchObject({ id: 1207, client_name: 'CLI Dev Client', redirect_uris: [expect.objectContaining({ id: expect.any(Number) })] })
+
+    const kept = doc.redirect_uris.slice(1)
+    doc.redirect_uris = [...kept, 'https://app.example.test/new-callback']
+    const path = join(t.home, 'client.json')
+    await writeFile(path, JSON.stringify(doc))
+    fake.clearLog()
+    const updated = await t.run(['clients', 'update', '1207', '--from-file', path, '--json'])
+    expect(updated, updated.stderr).toMatchObject({ code: 0 })
+    const removed = JSON.parse(got.stdout).redirect_uris[0]
+    expect(fake.writes().map((r) => [r.method, r.path, r.json])).toEqual([
+      ['POST', `${clientsPath}/1207/redirect-uris`, { redirect_uri: 'https://app.example.test/new-callback' }],
+      ['DELETE', `${clientsPath}/1207/redirect-uris/${removed.id}`, undefined],
+    ])
+    const again = JSON.parse((await t.run(['clients', 'get', '1207', '--json', '--native'])).stdout)
+    expect(again.redirect_uris.map((item: { redirect_uri: unknown }) => item.redirect_uri)).toEqual([...kept.map((item: { redirect_uri: unknown }) => item.redirect_uri), expect.anything()])
+    expect(JSON.parse(updated.stdout).redirectUris).toEqual([...kept.map((item: { redirect_uri: string | { redirect_uri: string } }) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)), 'https://app.example.test/new-callback'])
   })
 })

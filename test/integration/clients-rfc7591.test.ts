@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
@@ -190,5 +192,46 @@ describe('rfc7591: read, update, rotate, delete (RFC 7592)', () => {
     expect(await credentials()).not.toHaveProperty('profile/admin/registration')
     const gone = await t.run(['token', 'get', '--grant', 'client_credentials'], { env: { OAUTHCTL_ISSUER: sandbox.issuer, OAUTHCTL_CLIENT_ID: client.id, OAUTHCTL_CLIENT_SECRET: 'whatever-secret' } })
     expect(gone.code).toBe(4)
+  })
+})
+
+describe('rfc7591: native documents (get --native, --from-file)', () => {
+  it('get --json --native prints the RFC 7592 read, secret and registration access token redacted; edited, update --from-file sends it back', async () => {
+    const { client, secret } = await createClient(['--scope', 'api:read'])
+    const { accessToken } = (await registrations())[client.id] as { accessToken: string }
+    const got = await t.run(['clients', 'get', client.id, '--json', '--native'])
+    expect(got, got.stderr).toMatchObject({ code: 0 })
+    const doc = JSON.parse(got.stdout)
+    expect(doc).toMatchObject({ client_id: client.id, client_name: 'svc', scope: 'api:read', client_secret: '[REDACTED]', registration_access_token: '[REDACTED]', registration_client_uri: `${sandbox.issuer}/reg/${client.id}` })
+    for (const value of [secret, accessToken]) expect(got.stdout).not.toContain(value)
+
+    doc.client_name = 'renamed natively'
+    const path = join(t.home, 'client.json')
+    await writeFile(path, JSON.stringify(doc, null, 2))
+    const dry = await t.run(['clients', 'update', client.id, '--from-file', path, '--dry-run', '--json'])
+    const [put] = JSON.parse(dry.stdout).requests
+    expect(put.body).toMatchObject({ client_id: client.id, client_name: 'renamed natively', scope: 'api:read', token_endpoint_auth_method: doc.token_endpoint_auth_method })
+    for (const field of ['client_secret', 'registration_access_token', 'registration_client_uri', 'client_id_issued_at', 'client_secret_expires_at']) expect(put.body).not.toHaveProperty(field)
+
+    const updated = await t.run(['clients', 'update', client.id, '--from-file', path])
+    expect(updated, updated.stderr).toMatchObject({ code: 0 })
+    const again = JSON.parse((await t.run(['clients', 'get', client.id, '--json', '--native'])).stdout)
+    expect(again).toMatchObject({ client_id: client.id, client_name: 'renamed natively', scope: 'api:read', client_secret: '[REDACTED]' })
+    // The secret was not replaced by the redacted text: the client still gets tokens with it.
+    const token = await t.run(['token', 'get'], { env: { OAUTHCTL_TOKEN_ENDPOINT: `${sandbox.issuer}/token`, OAUTHCTL_CLIENT_ID: client.id, OAUTHCTL_CLIENT_SECRET: secret, OAUTHCTL_STORAGE: 'none', OAUTHCTL_SCOPE: 'api:read' } })
+    expect(token, token.stderr).toMatchObject({ code: 0 })
+  })
+
+  it('creates from RFC 7591 metadata, extension fields passed through (dry run)', async () => {
+    const path = join(t.home, 'create.json')
+    const doc = { client_name: 'native', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post', scope: 'api:read', software_id: 'ext-1' }
+    await writeFile(path, JSON.stringify(doc))
+    const dry = await t.run(['clients', 'create', '--from-file', path, '--dry-run', '--json'])
+    expect(dry, dry.stderr).toMatchObject({ code: 0 })
+    expect(JSON.parse(dry.stdout).requests[0].body).toEqual({ ...doc, response_types: [] })
+    const created = await t.run(['clients', 'create', '--from-file', path, '--json'])
+    expect(created, created.stderr).toMatchObject({ code: 0 })
+    const { client } = JSON.parse(created.stdout)
+    expect(client.raw).toMatchObject({ client_name: 'native', token_endpoint_auth_method: 'client_secret_post' })
   })
 })

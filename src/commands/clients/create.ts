@@ -9,7 +9,7 @@ export default class ClientsCreate extends AdminCommand<typeof ClientsCreate> {
   static override summary = 'Create an OAuth client and print its secret once.'
   static override description = `Standard servers: dynamic registration (RFC 7591) at the profile's registration endpoint; the registration access token it returns is kept in secret storage for get, update and delete. Genesys Cloud and Nutanix: their client APIs.
 The new secret is printed once on stdout; with --save-profile NAME it goes into secret storage for that profile instead, ready for oauthctl token get -p NAME.
---from-file takes JSON with the same fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions), checked before anything is sent.`
+--from-file takes JSON with the same fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions), or the back end's own client document (RFC 7591 metadata, a Genesys Cloud OAuthClient, a Nutanix v3 client, as clients get ID --json --native prints it), checked before anything is sent.`
 
   static override examples = [
     { description: 'A service client, straight into a profile', command: '<%= config.bin %> clients create --name nightly-export --grant-type client_credentials --save-profile export' },
@@ -26,9 +26,9 @@ The new secret is printed once on stdout; with --save-profile NAME it goes into 
   async run(): Promise<void> {
     const f = this.flags
     checkSaveProfileName(f['save-profile'])
-    const spec = await readClientSpec(f, f['from-file'])
-    const initialAccessToken = f['initial-access-token-stdin'] ? await readStdin('--initial-access-token-stdin') : this.rt.env.OAUTHCTL_INITIAL_ACCESS_TOKEN || undefined
     const admin = await this.admin()
+    const spec = await readClientSpec(f, f['from-file'], { native: admin.backend.native })
+    const initialAccessToken = f['initial-access-token-stdin'] ? await readStdin('--initial-access-token-stdin') : this.rt.env.OAUTHCTL_INITIAL_ACCESS_TOKEN || undefined
     const issued = await this.change(await planCreate(admin.backend, spec, { initialAccessToken }), { dryRun: f['dry-run'] })
     if (issued) await this.deliver(admin, issued, f['save-profile'])
   }

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
 import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../lib/cli/input.js'
 import { addProfile, usesClientSecret } from '../../lib/config/add-profile.js'
-import { AUTH_METHODS, type AuthMethod, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
+import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
 import { usageError } from '../../lib/errors.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
 
@@ -33,6 +33,10 @@ Given for an existing profile, only the flags you pass change. The client secret
     'client-id': Flags.string({ summary: 'OAuth client id.' }),
     'client-secret-stdin': Flags.boolean({ summary: 'Read the client secret from stdin (for Persona: the organisation API key).' }),
     'auth-method': Flags.string({ summary: 'Client authentication at the token endpoint.', options: [...AUTH_METHODS] }),
+    'basic-encoding': Flags.string({
+      summary: 'How client_secret_basic encodes id and secret: form (RFC 6749, the default for generic profiles) or raw base64(id:secret), as many servers and the Genesys Cloud and APIMatic presets expect.',
+      options: [...BASIC_ENCODINGS],
+    }),
     'private-key': Flags.string({ summary: 'Private key file (PEM or JWK) for private_key_jwt, jwt_bearer and signed requests (login --request-object).' }),
     dpop: Flags.boolean({ summary: "Bind this profile's tokens to a DPoP key (RFC 9449), created in secret storage on first use; --no-dpop stops.", allowNo: true }),
     cert: Flags.string({ summary: 'Client certificate (PEM) for mutual TLS (RFC 8705): tls_client_auth and certificate-bound tokens.' }),
@@ -70,6 +74,7 @@ Given for an existing profile, only the flags you pass change. The client secret
           },
           clientId: f['client-id'],
           authMethod: f['auth-method'] as AuthMethod | undefined,
+          basicEncoding: f['basic-encoding'] as BasicEncoding | undefined,
           privateKeyPath: f['private-key'],
           scopes: f.scope,
           audience: f.audience,

@@ -1,12 +1,13 @@
-import { AdminCommand, renderScopes } from '../../lib/admin/cli.js'
+import { AdminCommand, langFlag, renderScopes } from '../../lib/admin/cli.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ScopesList extends AdminCommand<typeof ScopesList> {
   static override summary = 'List the OAuth scopes a client can be given (Genesys Cloud).'
-  static override examples = ['<%= config.bin %> scopes list -p genesys-admin']
+  static override examples = ['<%= config.bin %> scopes list -p genesys-admin', '<%= config.bin %> scopes list --lang de']
+  static override flags = { lang: langFlag }
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'scopes').list(), renderScopes)
+    this.output(await operation(backend, 'scopes').list({ lang: this.flags.lang }), renderScopes)
   }
 }

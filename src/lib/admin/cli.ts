@@ -21,9 +21,15 @@ export const specFlags = {
   scope: Flags.string({ summary: 'Scope the client may ask for (repeatable).', multiple: true }),
   'token-ttl': Flags.integer({ summary: 'Access token lifetime, seconds.', min: 1 }),
   'role-division': Flags.string({ summary: 'Genesys Cloud role in a division, ROLE_ID:DIVISION_ID (repeatable; client-credentials clients).', multiple: true }),
-  'from-file': Flags.string({ summary: 'JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions); flags override it.', helpValue: 'FILE' }),
+  'from-file': Flags.string({
+    summary: "JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions), or the back end's own client document (what clients get ID --json --native prints); flags override it.",
+    helpValue: 'FILE',
+  }),
   'dry-run': dryRunFlag,
 }
+
+/** Genesys Cloud's localised scope descriptions: sent as Accept-Language. */
+export const langFlag = Flags.string({ summary: 'Language of the descriptions, a language tag such as de or de-de (Accept-Language; default en-us).', helpValue: 'TAG' })
 
 export const yesFlag = Flags.boolean({ char: 'y', summary: 'Go ahead without asking (needed when stdin is not a terminal).' })
 export const saveProfileFlag = Flags.string({

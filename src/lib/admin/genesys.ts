@@ -12,8 +12,11 @@ import {
   type AdminContext,
   type Authorization,
   type ClientSpec,
+  documentSchema,
   type IssuedClient,
   type Mutation,
+  type NativeFormat,
+  type ScopeOptions,
   ScopeSchema,
   type UsageReport,
   UsageRowSchema,
@@ -141,10 +144,12 @@ export function genesysRequest(spec: ClientSpec, currentGrant?: string): Record<
     throw usageError('a Genesys Cloud client has exactly one grant type', { code: 'bad_grant_type', hint: 'give --grant-type once' })
   }
   const grant = spec.grantTypes?.[0] === undefined ? currentGrant : genesysGrantType(spec.grantTypes[0])
-  if (spec.scopes && isClientCredentials(grant)) {
+  const clientCredentials = isClientCredentials(grant)
+  const userGrant = grant !== undefined && !clientCredentials
+  if (spec.scopes?.length && clientCredentials) {
     throw usageError('Genesys Cloud client-credentials clients have no scopes: they get roles', { code: 'unsupported_field', hint: 'use --role-division ROLE_ID:DIVISION_ID' })
   }
-  if (spec.roleDivisions && grant !== undefined && !isClientCredentials(grant)) {
+  if (spec.roleDivisions?.length && userGrant) {
     throw usageError('Genesys Cloud grants role divisions only to client-credentials clients', { code: 'unsupported_field', hint: 'use --scope for this grant type' })
   }
   return {
@@ -153,9 +158,66 @@ export function genesysRequest(spec: ClientSpec, currentGrant?: string): Record<
     accessTokenValiditySeconds: spec.tokenTtl,
     registeredRedirectUri: spec.redirectUris,
     authorizedGrantType: spec.grantTypes ? grant : undefined,
-    scope: spec.scopes,
-    roleDivisions: spec.roleDivisions,
+    // The empty list a client of the other kind carries (as the API returns it) is left out, as Genesys's examples do.
+    scope: clientCredentials && spec.scopes?.length === 0 ? undefined : spec.scopes,
+    roleDivisions: userGrant && spec.roleDivisions?.length === 0 ? undefined : spec.roleDivisions,
+    ...spec.extra,
   }
+}
+
+/** `OAuthClientRequest`'s fields that have no common name: sent as they are. */
+const REQUEST_ONLY = ['state', 'roleIds', 'dateToDelete'] as const
+/** What the server sets on an `OAuthClient`: in `get --native` output, never sent back. */
+const SERVER_SET = ['id', 'secret', 'dateCreated', 'dateModified', 'createdBy', 'modifiedBy', 'selfUri'] as const
+
+const DocumentSchema = documentSchema(
+  {
+    name: z.string(),
+    description: z.string(),
+    accessTokenValiditySeconds: z.number(),
+    registeredRedirectUri: z.array(z.string()),
+    authorizedGrantType: z.string(),
+    scope: z.array(z.string()),
+    roleDivisions: z.array(RoleDivisionWire),
+    state: z.string(),
+    roleIds: z.array(z.string()),
+    dateToDelete: z.string(),
+    ...Object.fromEntries(SERVER_SET.map((field) => [field, z.unknown()])),
+  },
+  "Genesys Cloud's OAuthClient",
+)
+
+/** Genesys Cloud's own `OAuthClient` (`OAuthClientRequest` plus what the server sets), as its API and SDKs write it. */
+export const genesysDocument: NativeFormat = {
+  label: 'Genesys Cloud OAuthClient',
+  names: new Set(Object.keys(DocumentSchema.shape)),
+  schema: DocumentSchema,
+  idField: 'id',
+  secretFields: ['secret'],
+  fields: {
+    name: 'name',
+    description: 'description',
+    tokenTtl: 'accessTokenValiditySeconds',
+    redirectUris: 'registeredRedirectUri',
+    grantTypes: 'authorizedGrantType',
+    scopes: 'scope',
+    roleDivisions: 'roleDivisions',
+  },
+  read: (doc) => {
+    const d = doc as z.infer<typeof DocumentSchema>
+    return {
+      spec: {
+        name: d.name,
+        description: d.description,
+        tokenTtl: d.accessTokenValiditySeconds,
+        redirectUris: d.registeredRedirectUri,
+        grantTypes: d.authorizedGrantType === undefined ? undefined : [d.authorizedGrantType],
+        scopes: d.scope,
+        roleDivisions: d.roleDivisions?.map(({ roleId, divisionId }) => ({ roleId, divisionId })),
+      },
+      extra: Object.fromEntries(REQUEST_ONLY.filter((field) => d[field] !== undefined).map((field) => [field, d[field]])),
+    }
+  },
 }
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
@@ -181,8 +243,8 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
           : undefined,
   })
   const clientUrl = (id: string, rest = '') => api.url(`/api/v2/oauth/clients/${pathSegment(id)}${rest}`)
-  // Scope and authorization texts are localised; the CLI speaks English.
-  const localised = { 'accept-language': 'en-us' }
+  // Authorization texts are localised; the CLI speaks English.
+  const localised = language({})
 
   const fetchClient = (id: string) => api.json({ method: 'GET', url: clientUrl(id) }, GenesysClientSchema)
 
@@ -195,6 +257,7 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
     label: LABEL,
     lacks: {},
     fields: new Set(['name', 'description', 'redirectUris', 'grantTypes', 'scopes', 'tokenTtl', 'roleDivisions']),
+    native: genesysDocument,
     clientProfile: { authMethod: 'client_secret_basic' },
 
     async list({ limit }) {
@@ -286,9 +349,9 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
     },
 
     scopes: {
-      list: async () =>
-        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/scopes'), headers: localised }, z.object({ entities: z.array(ScopeSchema) }).loose())).entities,
-      get: (id) => api.json({ method: 'GET', url: api.url(`/api/v2/oauth/scopes/${pathSegment(id, 'scope id')}`), headers: localised }, ScopeSchema),
+      list: async (options = {}) =>
+        (await api.json({ method: 'GET', url: api.url('/api/v2/oauth/scopes'), headers: language(options) }, z.object({ entities: z.array(ScopeSchema) }).loose())).entities,
+      get: (id, options = {}) => api.json({ method: 'GET', url: api.url(`/api/v2/oauth/scopes/${pathSegment(id, 'scope id')}`), headers: language(options) }, ScopeSchema),
     },
 
     authorizations: {
@@ -300,6 +363,19 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
         toAuthorization(await api.json({ method: 'GET', url: api.url(`/api/v2/oauth/authorizations/${pathSegment(clientId)}`), headers: localised }, AuthorizationSchema)),
     },
   }
+}
+
+/**
+ * The scope endpoints' language: an `Accept-Language` header, which is where Genesys's SDKs put
+ * their `accept_language` parameter (there is no query parameter). Checked as a language tag so
+ * that nothing else reaches a header.
+ */
+function language({ lang }: ScopeOptions): Record<string, string> {
+  if (lang === undefined) return { 'accept-language': 'en-us' } // the SDKs' default
+  if (!/^[a-z]{1,8}(-[a-z0-9]{1,8})*$/i.test(lang)) {
+    throw usageError(`--lang: ${JSON.stringify(lang)} is not a language tag`, { code: 'bad_flag', hint: 'give one such as de, de-de or fr-ca' })
+  }
+  return { 'accept-language': lang.toLowerCase() }
 }
 
 function toAuthorization(a: z.infer<typeof AuthorizationSchema>): Authorization {

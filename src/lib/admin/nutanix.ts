@@ -8,7 +8,7 @@ import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, pathSegment, planned } from './http.js'
 import { mapConcurrent } from './paging.js'
 import { requireName } from './spec.js'
-import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation } from './types.js'
+import { type AdminBackend, type AdminClient, type AdminContext, type ClientSpec, documentSchema, type IssuedClient, type Mutation, type NativeFormat } from './types.js'
 
 const LABEL = 'Nutanix Prism Central'
 
@@ -49,6 +49,43 @@ export function toAdminClient(c: NutanixClient): AdminClient {
     },
     c,
   )
+}
+
+const ClientDocumentSchema = documentSchema(
+  {
+    client_name: z.string(),
+    client_description: z.string(),
+    redirect_uris: z.array(z.string()),
+    default_scopes: z.array(z.string()),
+    // Set by the server (OauthClientResponse): in `get --native` output, never sent back.
+    client_id: z.string(),
+    client_secret: z.string(),
+  },
+  'a Nutanix v3 OAuth client',
+)
+
+/**
+ * The v3 client document: the `OauthClientInput`/`OauthClientResponse` body, or the same fields as
+ * the `spec` of a v3 intent (`{"spec": {…}, "metadata": {…}, "api_version": …}`), whose envelope
+ * carries nothing the OAuth client API takes.
+ */
+const ENVELOPE = ['spec', 'metadata', 'api_version']
+const DocumentSchema = z.preprocess((doc) => {
+  const envelope = doc && typeof doc === 'object' && 'spec' in doc && Object.keys(doc).every((name) => ENVELOPE.includes(name))
+  return envelope ? (doc as { spec: unknown }).spec : doc
+}, ClientDocumentSchema)
+
+export const nutanixDocument: NativeFormat = {
+  label: 'Nutanix v3 OAuth client',
+  names: new Set([...Object.keys(ClientDocumentSchema.shape), ...ENVELOPE]),
+  schema: DocumentSchema,
+  idField: 'client_id',
+  secretFields: ['client_secret'],
+  fields: { name: 'client_name', description: 'client_description', redirectUris: 'redirect_uris', scopes: 'default_scopes' },
+  read: (doc) => {
+    const d = doc as z.infer<typeof ClientDocumentSchema>
+    return { spec: { name: d.client_name, description: d.client_description, redirectUris: d.redirect_uris, scopes: d.default_scopes } }
+  },
 }
 
 /** `OauthClientInput`: every field is required, so a new or changed client is sent whole. */
@@ -94,6 +131,7 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
     label: LABEL,
     lacks: { rotateSecret: 'the v3 API has no secret rotation; delete the client and create a new one' },
     fields: new Set(['name', 'description', 'redirectUris', 'scopes']),
+    native: nutanixDocument,
     clientProfile: { authMethod: 'client_secret_post' },
 
     async list({ limit }) {

@@ -6,7 +6,7 @@ import { vendorEndpoint } from '../vendors/http.js'
 import { masonErrorBody, phonecomBase, TokenDetailsSchema } from '../vendors/phonecom.js'
 import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, planned, profileBearer } from './http.js'
-import type { AdminBackend, AdminClient, AdminContext } from './types.js'
+import { type AdminBackend, type AdminClient, type AdminContext, documentSchema, type NativeFormat } from './types.js'
 
 const LABEL = 'phone.com'
 
@@ -24,7 +24,36 @@ const RedirectItemSchema = z
 const listing = <T extends z.ZodType>(item: T) => z.object({ total: z.int().nonnegative(), items: z.array(item) }).loose()
 const DeletedSchema = z.object({ success: z.literal(true) }).loose()
 
-const uriOf = (item: z.infer<typeof RedirectItemSchema>) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)
+const uriOf = (item: Pick<z.infer<typeof RedirectItemSchema>, 'redirect_uri'>) => (typeof item.redirect_uri === 'string' ? item.redirect_uri : item.redirect_uri.redirect_uri)
+
+const DocumentSchema = documentSchema(
+  {
+    // OauthClientFull: API v4 can neither create nor rename a client, so these are read-only.
+    id: z.union([z.int(), z.string()]),
+    client_name: z.string(),
+    // The items of the client's redirect-uris listing (as `get --native` prints them), a new one as
+    // CreateRedirectUriParams ({redirect_uri}), or a bare URI.
+    redirect_uris: z.array(z.union([z.string(), RedirectItemSchema.partial({ id: true })])),
+  },
+  'a phone.com OAuth client',
+)
+
+/**
+ * phone.com's client document: `OauthClientFull` with its redirect URIs (a separate resource in
+ * API v4) under `redirect_uris`. Only those can change: update makes them exactly the ones given.
+ */
+export const phonecomDocument: NativeFormat = {
+  label: 'phone.com OAuth client',
+  names: new Set(Object.keys(DocumentSchema.shape)),
+  schema: DocumentSchema,
+  idField: 'id',
+  secretFields: [],
+  fields: { redirectUris: 'redirect_uris' },
+  read: (doc) => {
+    const uris = (doc as z.infer<typeof DocumentSchema>).redirect_uris
+    return { spec: { redirectUris: uris?.map((item) => (typeof item === 'string' ? item : uriOf(item))) } }
+  },
+}
 
 function toAdminClient(c: z.infer<typeof PhonecomClientSchema>, redirectUris: string[] = []): AdminClient {
   return adminClient({ id: String(c.id), name: c.client_name, grantTypes: [], redirectUris, scopes: [] }, c)
@@ -81,7 +110,9 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
 
   const get = async (id: string) => {
     const client = await api.json({ method: 'GET', url: await clientsUrl(`/${clientId(id)}`) }, PhonecomClientSchema)
-    return toAdminClient(client, (await redirects(id)).items.map(uriOf))
+    const { items } = await redirects(id)
+    // The raw (`--native`) document carries the redirect-uris listing's items as returned: the part of a client update changes.
+    return toAdminClient({ ...client, redirect_uris: items }, items.map(uriOf))
   }
 
   return {
@@ -91,6 +122,7 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
       rotateSecret: 'API v4 has no secret rotation',
     },
     fields: new Set(['redirectUris']),
+    native: phonecomDocument,
 
     async list({ limit }) {
       const { items, more } = await collect('', PhonecomClientSchema, limit)

@@ -11,7 +11,7 @@ import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import { adminClient } from './client.js'
 import { AdminApi, type ApiRequest, planned } from './http.js'
-import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation } from './types.js'
+import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation, NativeFormat } from './types.js'
 
 /** RFC 7591 §2 / §3.2.1 client metadata as servers return it; unknown members are kept. */
 export const ClientMetadataSchema = z
@@ -40,7 +40,11 @@ const SERVER_SET = ['registration_access_token', 'registration_client_uri', 'cli
 
 const LABEL = 'client registration (RFC 7591/7592)'
 
-/** Common spec → RFC 7591 metadata. response_types follow grant_types (RFC 7591 §2.1), or servers reject the pair. */
+/**
+ * Common spec → RFC 7591 metadata. response_types follow grant_types (RFC 7591 §2.1), or servers
+ * reject the pair; a native document's own fields (its response_types, token_endpoint_auth_method,
+ * extension metadata) come last and win.
+ */
 export function registrationMetadata(spec: ClientSpec): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   if (spec.name !== undefined) out.client_name = spec.name
@@ -50,7 +54,32 @@ export function registrationMetadata(spec: ClientSpec): Record<string, unknown> 
     out.response_types = [...(spec.grantTypes.includes('authorization_code') ? ['code'] : []), ...(spec.grantTypes.includes('implicit') ? ['token'] : [])]
   }
   if (spec.scopes) out.scope = spec.scopes.join(' ')
-  return out
+  return { ...out, ...spec.extra }
+}
+
+/** RFC 7591 §2 metadata names beyond those ClientMetadataSchema reads: any of them marks a file as a registration document. */
+const REGISTERED_NAMES = ['client_uri', 'logo_uri', 'contacts', 'tos_uri', 'policy_uri', 'jwks_uri', 'jwks', 'software_id', 'software_version', 'software_statement', 'client_secret_expires_at']
+
+/**
+ * RFC 7591 client metadata, as `clients get --native` prints it (the server's RFC 7592 read). Names
+ * oauthctl does not know are extension metadata (RFC 7591 §2): passed through to the server.
+ */
+export const registrationDocument: NativeFormat = {
+  label: 'RFC 7591 client metadata',
+  names: new Set([...Object.keys(ClientMetadataSchema.shape), ...REGISTERED_NAMES]),
+  schema: ClientMetadataSchema.partial(),
+  idField: 'client_id',
+  secretFields: ['client_secret', 'registration_access_token'],
+  fields: { name: 'client_name', redirectUris: 'redirect_uris', grantTypes: 'grant_types', scopes: 'scope' },
+  read: (doc) => {
+    const { client_id: _id, client_name, redirect_uris, grant_types, scope, ...extra } = doc as Partial<ClientMetadata>
+    // What the server sets (the secret, the registration access token and URI, timestamps) is never sent back.
+    for (const field of SERVER_SET) delete extra[field]
+    return {
+      spec: { name: client_name, redirectUris: redirect_uris, grantTypes: grant_types, scopes: scope?.split(' ').filter(Boolean) },
+      extra,
+    }
+  },
 }
 
 export function toAdminClient(meta: ClientMetadata): AdminClient {
@@ -158,6 +187,7 @@ export function rfc7591Backend(ctx: AdminContext): AdminBackend {
       list: 'RFC 7592 defines no list operation; read one client with `oauthctl clients get ID`',
     },
     fields: new Set(['name', 'redirectUris', 'grantTypes', 'scopes']),
+    native: registrationDocument,
 
     async create(spec, options): Promise<Mutation<IssuedClient>> {
       const profile = await withDiscovery(ctx.profile, ctx.http)

@@ -38,8 +38,48 @@ export const ClientSpecSchema = z
   )
   .partial()
 
-export type ClientSpec = z.infer<typeof ClientSpecSchema>
-export type SpecField = keyof ClientSpec
+/**
+ * The spec a back end is asked to apply. `extra` holds fields of a native `--from-file` document
+ * that have no common name (RFC 7591 `token_endpoint_auth_method` and extension metadata, Genesys
+ * `state`): sent as they are, after the common fields.
+ */
+export type ClientSpec = z.infer<typeof ClientSpecSchema> & { extra?: Record<string, unknown> }
+export type SpecField = keyof typeof SPEC_FLAGS
+
+/** What a back end's own client document becomes: the common fields (under their common names) and the ones sent as they are. */
+export interface NativeSpec {
+  spec: Partial<Record<SpecField, unknown>>
+  extra?: Record<string, unknown>
+}
+
+/** A native document's schema: these fields, each optional; any other is refused, naming it and the document. */
+export function documentSchema<T extends z.ZodRawShape>(shape: T, document: string) {
+  return z
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (${document} has no such field)` : undefined) })
+    .partial()
+}
+
+/**
+ * A back end's own client document, as `clients get ID --json --native` prints it and
+ * `--from-file` takes it back: its field names, how to validate and read it, and which of its
+ * fields the server sets (accepted, so that a document from `get --native` can be sent back, and
+ * never sent).
+ */
+export interface NativeFormat {
+  /** Names the document in messages: "RFC 7591 client metadata". */
+  label: string
+  /** Every field name the document can have: one that oauthctl's neutral shape lacks marks a file as this document. */
+  names: ReadonlySet<string>
+  /** Validates the document under its own field names (so errors name them). */
+  schema: z.ZodType<Record<string, unknown>>
+  /** The field that names the client: in `update ID --from-file` it must be ID. */
+  idField: string
+  /** Secrets the server issues: a document may carry them only redacted, as `get --native` prints them (none can be set). */
+  secretFields: readonly string[]
+  /** The native field of each common field, for messages about a value the common checks refuse. */
+  fields: Partial<Record<SpecField, string>>
+  read(doc: Record<string, unknown>): NativeSpec
+}
 
 /**
  * One OAuth client in the common shape every back end produces: what `list`, `get` and `--json`
@@ -103,6 +143,11 @@ export interface CreateOptions {
 }
 
 export const ScopeSchema = z.object({ id: z.string(), description: z.string().optional() }).loose()
+
+export interface ScopeOptions {
+  /** The language of the descriptions, a language tag (`de`, `de-de`); the API's default (English) without. */
+  lang?: string
+}
 export type Scope = z.infer<typeof ScopeSchema>
 
 /** A user's grant to a client (Genesys Cloud). The client inside is redacted. */
@@ -155,6 +200,8 @@ export interface AdminBackend {
   readonly lacks: Partial<Record<Operation, string>>
   /** The spec fields create/update accept; any other is refused before a request is sent. */
   readonly fields: ReadonlySet<SpecField>
+  /** The back end's own client document, which `--from-file` also takes (`get --native` prints `raw`). */
+  readonly native?: NativeFormat
   /**
    * How a client of this API authenticates at the token endpoint (`--save-profile`); for back ends
    * that issue secrets. The endpoints come with the profile's provider, region and host.
@@ -167,7 +214,7 @@ export interface AdminBackend {
   delete?(id: string): Promise<Mutation<DeleteOutcome>>
   rotateSecret?(id: string): Promise<Mutation<IssuedClient>>
   usage?(id: string, days: number): Promise<UsageReport>
-  scopes?: { list(): Promise<Scope[]>; get(id: string): Promise<Scope> }
+  scopes?: { list(options?: ScopeOptions): Promise<Scope[]>; get(id: string, options?: ScopeOptions): Promise<Scope> }
   authorizations?: { list(): Promise<Authorization[]>; get(clientId: string): Promise<Authorization> }
 }
 

@@ -21,6 +21,7 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
     endpoints: env.OAUTHCTL_TOKEN_ENDPOINT ? { token: env.OAUTHCTL_TOKEN_ENDPOINT } : {},
     clientId: env.OAUTHCTL_CLIENT_ID || undefined,
     authMethod: env.OAUTHCTL_AUTH_METHOD || undefined,
+    basicEncoding: env.OAUTHCTL_BASIC_ENCODING || undefined,
     scopes: splitList(env.OAUTHCTL_SCOPE),
   })
   if (!result.success) {
@@ -30,6 +31,7 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
       endpoints: 'OAUTHCTL_TOKEN_ENDPOINT',
       clientId: 'OAUTHCTL_CLIENT_ID',
       authMethod: 'OAUTHCTL_AUTH_METHOD',
+      basicEncoding: 'OAUTHCTL_BASIC_ENCODING',
     }
     const field = String(result.error.issues[0]?.path[0] ?? '')
     throw usageError(`${names[field] ?? 'environment profile'}: ${describeIssue(result.error)}`, { code: 'config_invalid' })

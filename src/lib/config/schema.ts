@@ -11,10 +11,13 @@ export const AUTH_METHODS = [
   'none',
 ] as const
 export const STORAGE_KINDS = ['keychain', 'file', 'none'] as const
+/** How client_secret_basic puts id and secret in the Basic header: RFC 6749 §2.3.1 form-encoded first, or as they are. */
+export const BASIC_ENCODINGS = ['form', 'raw'] as const
 
 export const ProviderSchema = z.enum(PROVIDERS)
 export const AuthMethodSchema = z.enum(AUTH_METHODS)
 export const StorageKindSchema = z.enum(STORAGE_KINDS)
+export const BasicEncodingSchema = z.enum(BASIC_ENCODINGS)
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
@@ -53,6 +56,8 @@ export const ProfileSchema = z
     discovery: DiscoverySchema.optional(),
     clientId: z.string().min(1).optional(),
     authMethod: AuthMethodSchema.optional(),
+    /** client_secret_basic's encoding; default: the vendor preset's, else form (RFC 6749). */
+    basicEncoding: BasicEncodingSchema.optional(),
     privateKeyPath: z.string().min(1).optional(),
     scopes: z.array(z.string().min(1)).default([]),
     audience: z.string().min(1).optional(),
@@ -85,6 +90,7 @@ export const ConfigSchema = z
 export type Provider = z.infer<typeof ProviderSchema>
 export type AuthMethod = z.infer<typeof AuthMethodSchema>
 export type StorageKind = z.infer<typeof StorageKindSchema>
+export type BasicEncoding = z.infer<typeof BasicEncodingSchema>
 export type Endpoints = z.infer<typeof EndpointsSchema>
 export type Discovery = z.infer<typeof DiscoverySchema>
 export type Profile = z.infer<typeof ProfileSchema>

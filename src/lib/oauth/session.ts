@@ -1,10 +1,11 @@
 import * as oauth from 'oauth4webapi'
-import type { Profile } from '../config/schema.js'
+import type { AuthMethod, BasicEncoding, Profile } from '../config/schema.js'
 import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
 import { type ClientSecret, describeSource } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
+import { basicEncodingHint, clientSecretBasic } from './basic-auth.js'
 import { loadClientKey } from './client-key.js'
 import { type Vendor, type VendorContext, vendorFor } from '../vendors/index.js'
 import type { VendorSecrets } from '../vendors/types.js'
@@ -98,10 +99,19 @@ export class OAuthSession {
     return this.secret !== undefined || this.profile.privateKeyPath !== undefined || byCertificate
   }
 
+  /** How the client authenticates: the profile's method, else its vendor's, else what its credentials allow. */
+  get authMethod(): AuthMethod {
+    return this.profile.authMethod ?? this.vendor?.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
+  }
+
+  /** client_secret_basic's encoding: the profile's, else the vendor preset's, else RFC 6749's form encoding. */
+  get basicEncoding(): BasicEncoding {
+    return this.profile.basicEncoding ?? this.vendor?.basicEncoding ?? 'form'
+  }
+
   /** The profile's client authentication; public clients (`none`) authenticate with their id only. */
   async clientAuth(): Promise<oauth.ClientAuth> {
-    const method =
-      this.profile.authMethod ?? this.vendor?.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
+    const method = this.authMethod
     // RFC 7523 §3: the token endpoint is an audience every server accepts; oauth4webapi defaults to the issuer.
     const audience = { [oauth.modifyAssertion]: (_header: unknown, payload: Record<string, unknown>) => void (payload.aud = this.as.token_endpoint ?? this.as.issuer) }
     switch (method) {
@@ -122,7 +132,7 @@ export class OAuthSession {
             hint: 'store one with oauthctl profiles add NAME --client-secret-stdin, or set OAUTHCTL_CLIENT_SECRET',
           })
         }
-        if (method === 'client_secret_basic') return oauth.ClientSecretBasic(this.secret.value)
+        if (method === 'client_secret_basic') return clientSecretBasic(this.client.client_id, this.secret.value, this.basicEncoding)
         if (method === 'client_secret_post') return oauth.ClientSecretPost(this.secret.value)
         return oauth.ClientSecretJwt(this.secret.value, audience)
       }
@@ -182,7 +192,7 @@ export class OAuthSession {
         const failure = fromOAuthLibrary(err, what)
         // The error body says use_dpop_nonce (non-2xx bodies become OAuthError before oauth4webapi reads them).
         if (attempt === 1 && this.senders.dpopKey && failure instanceof OAuthError && failure.error === 'use_dpop_nonce') continue
-        throw failure
+        throw this.withClientAuthHint(failure)
       }
     }
   }
@@ -200,6 +210,18 @@ export class OAuthSession {
       throw badResponse(`${what} returned an unusable token response: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, { code: 'invalid_token_response' })
     }
     return result.data
+  }
+
+  /**
+   * `invalid_client` from a client that sends Basic credentials whose two encodings differ: the
+   * encoding may be what the server refused, so the hint names the other one. Not where a vendor
+   * preset's documented encoding is in use: there the other one is not the answer.
+   */
+  private withClientAuthHint(err: unknown): unknown {
+    if (!(err instanceof OAuthError) || err.error !== 'invalid_client' || err.hint || !this.secret || this.authMethod !== 'client_secret_basic') return err
+    if (this.vendor?.basicEncoding === this.basicEncoding) return err
+    const hint = basicEncodingHint(this.client.client_id, this.secret.value, this.basicEncoding)
+    return hint ? new OAuthError(err.error, err.errorDescription, err.httpStatus, hint) : err
   }
 
   describeCredentials(): string {

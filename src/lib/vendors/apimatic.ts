@@ -1,4 +1,4 @@
-import type { AuthMethod, Profile } from '../config/schema.js'
+import type { AuthMethod, BasicEncoding, Profile } from '../config/schema.js'
 import { usageError } from '../errors.js'
 import { hostOrigin } from './hosts.js'
 import type { Vendor } from './types.js'
@@ -8,6 +8,8 @@ const AUTH_SERVER_PATH = '/oauth2/auth-server'
 const CLIENT_CREDENTIALS_PATH = '/request_token'
 const USER_GRANTS_TOKEN_PATH = '/oauth2/non-auth-server/token'
 const AUTH_METHOD: AuthMethod = 'client_secret_basic'
+/** The APIMatic reference's "Basic auth format": base64(client_id:client_secret), nothing form-encoded. */
+const BASIC_ENCODING: BasicEncoding = 'raw'
 
 /** The API server (APIMatic's `DEFAULT`) that `--host` names: `HOST[:PORT]` over https, or an origin. */
 const apiServer = (profile: Pick<Profile, 'host'>) => (profile.host ? hostOrigin(profile.host, 'the APIMatic host') : undefined)
@@ -39,13 +41,20 @@ export const apimatic: Vendor = {
     throw noServer()
   },
   defaultAuthMethod: AUTH_METHOD,
+  basicEncoding: BASIC_ENCODING,
 
   tokenRequest: async (ctx, grantType, parameters) => {
     const token = grantType === 'client_credentials' ? ctx.endpoints.token : userGrantsTokenEndpoint(ctx.profile)
     const { OAuthSession } = await import('../oauth/session.js')
     // The standard request at this grant's endpoint: a session with no vendor, so it is not routed here again.
     const standard = new OAuthSession(
-      { ...ctx.profile, provider: 'generic', authMethod: ctx.profile.authMethod ?? AUTH_METHOD, endpoints: { ...ctx.endpoints, token } },
+      {
+        ...ctx.profile,
+        provider: 'generic',
+        authMethod: ctx.profile.authMethod ?? AUTH_METHOD,
+        basicEncoding: ctx.profile.basicEncoding ?? BASIC_ENCODING,
+        endpoints: { ...ctx.endpoints, token },
+      },
       ctx.http,
       ctx.secret,
     )

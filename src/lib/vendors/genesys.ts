@@ -80,7 +80,7 @@ const TOKENS_ME = '/api/v2/tokens/me'
 
 /**
  * Genesys Cloud: login.<region> for the OAuth endpoints, api.<region> for the rest. Token
- * requests are standard (Basic for confidential clients, client_id alone with PKCE); a token is
+ * requests are standard (raw Basic for confidential clients, client_id alone with PKCE); a token is
  * described by `GET /api/v2/tokens/me` and revoked by `DELETE` on the same path, each called with
  * the token itself.
  */
@@ -91,6 +91,8 @@ export const genesys: Vendor = {
     return { authorization: `${login}/oauth/authorize`, token: `${login}/oauth/token`, introspection: `${api}${TOKENS_ME}`, revocation: `${api}${TOKENS_ME}` }
   },
   errorReaders: [genesysErrorBody],
+  // Genesys's platform SDKs send base64(clientId:clientSecret) as it is; the server does not URL-decode it.
+  basicEncoding: 'raw',
 
   introspect: (ctx, token) => {
     const url = new URL(vendorEndpoint(ctx, 'introspection', 'introspection-endpoint'))

@@ -1,4 +1,4 @@
-import type { AuthMethod, Endpoints, Profile, Provider } from '../config/schema.js'
+import type { AuthMethod, BasicEncoding, Endpoints, Profile, Provider } from '../config/schema.js'
 import type { HttpClient } from '../http/client.js'
 import type { ErrorBodyReader } from '../http/response.js'
 import type { LoginFlowFn } from '../login/types.js'
@@ -38,6 +38,8 @@ export interface Vendor {
   endpoints?(profile: Profile): Endpoints
   /** Client authentication when the profile names none. */
   defaultAuthMethod?: AuthMethod
+  /** How its token endpoint reads client_secret_basic, as the vendor's reference and SDKs send it (default: form, RFC 6749). */
+  basicEncoding?: BasicEncoding
   /** Scopes when the profile names none: `profiles add` writes them into the profile, where `token get` and its fast path both see them. */
   defaultScopes?: string[]
   /** A token request the vendor's way (encoding, where the client authenticates, success status). */
