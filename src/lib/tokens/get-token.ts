@@ -14,7 +14,7 @@ import { lookupClientSecret } from '../secrets.js'
 import type { SecretStore } from '../storage/types.js'
 import { isFresh, normalizeScopes, tokenCacheKey } from './cache.js'
 import { covers, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
-import { idTokenExpiry } from './id-token.js'
+import { idTokenExpiry } from './id-token-claims.js'
 import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
 
 export interface GetTokenOptions {

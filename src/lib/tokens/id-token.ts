@@ -1,22 +1,7 @@
-import { decodeJwt } from 'jose'
 import { authRequired, usageError } from '../errors.js'
 import { renderToken, type TokenOutput } from '../output/token-output.cjs'
 import { type GetTokenOptions, getToken, readStoredToken, type TokenContext } from './get-token.js'
-
-/** A stored ID token's claims, read without verifying again (it was verified before it was stored); undefined when unreadable. */
-export function storedIdTokenClaims(idToken: string): { exp?: unknown; sub?: unknown } | undefined {
-  try {
-    return decodeJwt(idToken)
-  } catch {
-    return undefined
-  }
-}
-
-/** An ID token's `exp` (epoch seconds); undefined when it has none (then it is treated as expired). */
-export function idTokenExpiry(idToken: string): number | undefined {
-  const exp = storedIdTokenClaims(idToken)?.exp
-  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined
-}
+import { idTokenExpiry } from './id-token-claims.js'
 
 export interface IdTokenResult {
   idToken: string

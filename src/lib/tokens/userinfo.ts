@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { OAuthError } from '../errors.js'
 import { DEFAULT_MIN_TTL_SECONDS } from './cache.js'
 import { getToken, openSession, type TokenContext } from './get-token.js'
-import { storedIdTokenClaims } from './id-token.js'
+import { storedIdTokenClaims } from './id-token-claims.js'
 import { sanitizeInline } from '../output/sanitize.js'
 
 export interface UserInfo {
