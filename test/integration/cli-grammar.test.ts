@@ -65,7 +65,8 @@ const rows: Record<string, Row> = {
     setup: () => addConfidential('not-the-secret'),
     argv: () => ['token', 'get'],
     code: 4,
-    stderr: [/^error: invalid_client/m, 'hint: check the client id and secret: store the right secret with printf %s "$SECRET" | oauthctl profiles add ci --client-secret-stdin'],
+    // demo-confidential has a "-", which form encoding changes: the Basic-encoding hint follows the secret's.
+    stderr: [/^error: invalid_client/m, /^hint: check the client id and secret: store the right secret with printf %s "\$SECRET" \| oauthctl profiles add ci --client-secret-stdin; if they are right, .*--basic-encoding raw/m],
     never: ['not-the-secret'],
   },
   'exec of a command that does not exist': {

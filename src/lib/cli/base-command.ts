@@ -84,12 +84,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * so the hint says how to store the right one for this very profile.
    */
   private async withSecretHint(error: CliError): Promise<CliError> {
-    if (error.code !== 'invalid_client' || error.hint) return error
+    if (error.code !== 'invalid_client') return error
     const resolved = await this.rt?.profile().catch(() => undefined)
-    const hint =
+    const secretHint =
       resolved?.source === 'env'
         ? 'check OAUTHCTL_CLIENT_ID and OAUTHCTL_CLIENT_SECRET: the server did not accept that client and secret'
         : `check the client id and secret: store the right secret with printf %s "$SECRET" | oauthctl profiles add ${resolved?.name ?? 'NAME'} --client-secret-stdin`
+    // A hint from below (the Basic encoding may be why) comes second: a wrong secret is the likelier cause.
+    const hint = error.hint ? `${secretHint}; if they are right, ${error.hint}` : secretHint
     return new CliError(error.kind, error.message, { code: error.code, httpStatus: error.httpStatus, hint, cause: error })
   }
 
