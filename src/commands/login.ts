@@ -22,9 +22,10 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
   ]
 
   static override flags = {
-    flow: Flags.string({ summary: 'How to log in: code, implicit or device.', options: LOGIN_FLOWS, default: 'code' }),
+    flow: Flags.string({ summary: 'How to log in: code, implicit, device, or manual (paste the redirected URL back).', options: LOGIN_FLOWS, default: 'code' }),
     scope: Flags.string({ summary: 'Scope to request (repeatable; default: the profile\'s scopes).', multiple: true }),
     port: Flags.integer({ summary: 'Loopback port for the redirect (default: the profile\'s redirectPort, else any free port).', min: 1, max: 65535 }),
+    'redirect-uri': Flags.string({ summary: 'Loopback redirect URI the client has registered: http://127.0.0.1, http://[::1] or http://localhost, any path, [:PORT] (default: the profile\'s, else http://127.0.0.1/callback).' }),
     'no-open': Flags.boolean({ summary: 'Print the URL instead of opening a browser.' }),
     timeout: Flags.integer({ summary: 'Seconds to wait for the login to complete.', default: DEFAULT_LOGIN_TIMEOUT_SECONDS, min: 1, max: 86_400 }),
     param: Flags.string({ summary: 'Extra authorization request parameter KEY=VALUE (repeatable).', multiple: true }),
@@ -39,6 +40,7 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
         flow: this.flags.flow as LoginFlow,
         scopes: this.flags.scope ?? [],
         port: this.flags.port,
+        redirectUri: this.flags['redirect-uri'],
         open: !this.flags['no-open'],
         timeoutSeconds: this.flags.timeout,
         params: parseKeyValues(this.flags.param, '--param'),
@@ -57,6 +59,7 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
         },
         openUrl: (url) => openInBrowser(url, this.rt.env),
         interrupts: process,
+        input: process.stdin,
       },
     )
     this.rt.info(describeLogin(summary))
