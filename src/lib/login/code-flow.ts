@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { requireEndpoint } from '../oauth/endpoints.js'
 import { authorizationRequestUrl } from './authorization-request.js'
-import { authorizationUrl, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
+import { authorizationUrl, type BrowserLogin, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
 import type { FlowContext, FlowOptions, FlowResult } from './types.js'
 
 /**
@@ -11,6 +11,14 @@ import type { FlowContext, FlowOptions, FlowResult } from './types.js'
  * key (`dpop_jkt`), and the exchange carries a proof made with it.
  */
 export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<FlowResult> {
+  return loopbackLogin(await codeLogin(options, ctx), options, ctx)
+}
+
+/**
+ * The code flow's request and its checks, whichever way the answer comes back: to the loopback
+ * server (`codeFlow`) or pasted (`manualFlow`).
+ */
+export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise<BrowserLogin<FlowResult>> {
   const { session } = ctx
   const endpoint = requireEndpoint(session.profile, 'authorization', 'authorization-endpoint')
   const verifier = oauth.generateRandomCodeVerifier()
@@ -28,20 +36,17 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
     ...(dpopJkt && { dpop_jkt: dpopJkt }),
   }
   const request = options.request ?? { par: false, requestObject: false }
-  return loopbackLogin(
-    {
-      mode: 'query',
-      authorizationUrl: (redirectUri) =>
-        authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
-      handle: (params, redirectUri) => {
-        const checked = checkAuthorizationResponse(session, params, state)
-        if (!('params' in checked)) return checked
-        return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, ctx) }
-      },
+  return {
+    mode: 'query',
+    state,
+    authorizationUrl: (redirectUri) =>
+      authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
+    handle: (params, redirectUri) => {
+      const checked = checkAuthorizationResponse(session, params, state)
+      if (!('params' in checked)) return checked
+      return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, ctx) }
     },
-    options,
-    ctx,
-  )
+  }
 }
 
 async function exchangeCode(callback: URLSearchParams, redirectUri: string, verifier: string, nonce: string | undefined, ctx: FlowContext): Promise<FlowResult> {
