@@ -4,6 +4,7 @@ import { parseKeyValues } from '../lib/cli/input.js'
 import { advancedRequestFlags, advancedRequestOptions } from '../lib/cli/token-flags.js'
 import { openInBrowser } from '../lib/login/browser.js'
 import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/login/login.js'
+import { resourceProfile } from '../lib/login/resource-profile.js'
 import { describeLogin } from '../lib/login/store-login.js'
 
 export default class Login extends BaseCommand<typeof Login> {
@@ -31,10 +32,21 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
     param: Flags.string({ summary: 'Extra authorization request parameter KEY=VALUE (repeatable).', multiple: true }),
     par: Flags.boolean({ summary: 'Push the authorization request first (PAR, RFC 9126): the browser gets only client_id and request_uri.' }),
     'request-object': Flags.boolean({ summary: "Sign the authorization request with the profile's private key (JAR, RFC 9101)." }),
+    resource: Flags.string({ summary: "Log in to an API by its URL: its metadata (RFC 9728) names the authorization server, a client is registered there if needed (RFC 7591), and the profile (-p, or named after the API's host) is saved with it as resource indicator." }),
+    issuer: Flags.string({ summary: 'With --resource: the authorization server to use, when the API names several.', dependsOn: ['resource'] }),
     ...advancedRequestFlags(),
   }
 
   async run(): Promise<void> {
+    if (this.flags.resource) {
+      const prepared = await resourceProfile(
+        { resource: this.flags.resource, name: this.rt.options.profile, issuer: this.flags.issuer, redirectUri: this.flags['redirect-uri'], scopes: this.flags.scope },
+        { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() },
+      )
+      this.rt.info(`${prepared.profile.resource} uses ${prepared.issuer}${prepared.registered ? ` (client ${prepared.profile.clientId} registered)` : ''}; profile ${prepared.name}`)
+      // The login below is for that profile.
+      this.rt.options.profile = prepared.name
+    }
     const summary = await login(
       {
         flow: this.flags.flow as LoginFlow,

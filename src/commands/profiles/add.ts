@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/cli/base-command.js'
 import { canPrompt, parseKeyValues, readStdin } from '../../lib/cli/input.js'
 import { addProfile } from '../../lib/config/add-profile.js'
+import { resourceProfile } from '../../lib/login/resource-profile.js'
 import { AUTH_METHODS, type AuthMethod, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
 
@@ -40,6 +41,7 @@ Given for an existing profile, only the flags you pass change. The client secret
     audience: Flags.string({ summary: 'Default audience.' }),
     resource: Flags.string({ summary: 'Default resource indicator URL.' }),
     'redirect-port': Flags.integer({ summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
+    'resource-url': Flags.string({ summary: 'An API URL: discover its authorization server (RFC 9728), register a public client there unless --client-id is given (RFC 7591), and use the URL as resource indicator.', exclusive: ['token-endpoint', 'resource'] }),
     'redirect-uri': Flags.string({ summary: 'Loopback redirect URI the client has registered, e.g. http://localhost:8000/oauth/callback (127.0.0.1, [::1] or localhost; any path; port optional).' }),
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
     region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie or usw2.pure.cloud (or an origin URL).' }),
@@ -54,7 +56,12 @@ Given for an existing profile, only the flags you pass change. The client secret
     const f = this.flags
     const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.promptSecret()
     const adminPassword = f['password-stdin'] ? await readStdin('--password-stdin') : undefined
-    const result = await addProfile(
+    const deps = { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() }
+    const resourceUrl = f['resource-url']
+    // An API known by its URL: its authorization server and client come from RFC 9728 discovery and RFC 7591 registration.
+    const result = resourceUrl
+      ? await resourceProfile({ resource: resourceUrl, name: this.args.name, issuer: f.issuer, clientId: f['client-id'], redirectUri: f['redirect-uri'], scopes: f.scope }, deps)
+      : await addProfile(
       {
         name: this.args.name,
         fields: {
@@ -90,7 +97,7 @@ Given for an existing profile, only the flags you pass change. The client secret
         refreshDiscovery: f['refresh-discovery'],
         storage: f.storage as StorageKind | undefined,
       },
-      { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() },
+      deps,
     )
     this.output(
       { ...result, endpoints: effectiveEndpoints(result.profile) },

@@ -36,6 +36,8 @@ export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise
     ...(dpopJkt && { dpop_jkt: dpopJkt }),
   }
   const request = options.request ?? { par: false, requestObject: false }
+  // RFC 8707 §2.2: the token request names the resource too, so the token is minted for it.
+  const resources = new URLSearchParams(options.parameters.getAll('resource').map((r): [string, string] => ['resource', r]))
   return {
     mode: 'query',
     state,
@@ -44,12 +46,19 @@ export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise
     handle: (params, redirectUri) => {
       const checked = checkAuthorizationResponse(session, params, state)
       if (!('params' in checked)) return checked
-      return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, ctx) }
+      return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, resources, ctx) }
     },
   }
 }
 
-async function exchangeCode(callback: URLSearchParams, redirectUri: string, verifier: string, nonce: string | undefined, ctx: FlowContext): Promise<FlowResult> {
+async function exchangeCode(
+  callback: URLSearchParams,
+  redirectUri: string,
+  verifier: string,
+  nonce: string | undefined,
+  resources: URLSearchParams,
+  ctx: FlowContext,
+): Promise<FlowResult> {
   const { session, signal } = ctx
   if (session.vendor?.tokenRequest) {
     // A vendor with its own token request encoding (phone.com's JSON body, APIMatic's user-grant endpoint).
@@ -62,7 +71,7 @@ async function exchangeCode(callback: URLSearchParams, redirectUri: string, veri
   const response = await session.tokenRequest(
     'token endpoint (authorization_code)',
     async (options) =>
-      oauth.authorizationCodeGrantRequest(session.as, session.client, await session.clientAuth(), callback, redirectUri, verifier, { ...options, signal }),
+      oauth.authorizationCodeGrantRequest(session.as, session.client, await session.clientAuth(), callback, redirectUri, verifier, { ...options, additionalParameters: resources, signal }),
     async (response) => {
       const processed = await oauth.processAuthorizationCodeResponse(session.as, session.client, response, {
         expectedNonce: nonce ?? oauth.expectNoNonce,
