@@ -9,7 +9,9 @@ import { describeLogin } from '../lib/login/store-login.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Log in interactively: in a browser (code, implicit) or with a code on another device.'
-  static override description = `--flow code (the default) opens the authorization server's login page in your browser and receives the answer on http://127.0.0.1:PORT/callback (PKCE S256, state, and a nonce when openid is in scope). --flow device prints a URL and a code to enter on any device; use it over SSH or where no browser can reach this machine. --flow implicit is legacy, for servers that offer nothing else.
+  static override description = `--flow code (the default) opens the authorization server's login page in your browser and receives the answer on http://127.0.0.1:PORT/callback (PKCE S256, state, and a nonce when openid is in scope). --flow device prints a URL and a code to enter on any device; use it over SSH or where no browser can reach this machine. --flow implicit is legacy, for servers that offer nothing else. --flow manual prints the URL and reads back the URL the browser was redirected to (paste it; nothing needs to listen), for machines no browser or port forward can reach.
+--redirect-uri (or profiles add --redirect-uri) sets the loopback redirect the client has registered: http://127.0.0.1, http://[::1] or http://localhost, any path, with a fixed port or none (any free one); the listener binds loopback only (for localhost both 127.0.0.1 and ::1).
+--resource URL logs in to an API known only by its URL: its metadata (RFC 9728) names the authorization server, a public client is registered there when the profile has none (RFC 7591), and the profile is saved with the URL as resource indicator (RFC 8707).
 The tokens are stored where token get finds them (per profile and scope set); a summary of who logged in goes to stderr. Timing out (--timeout) or Ctrl-C stores nothing and closes the port.
 Without a display, over SSH or in WSL no browser is opened: the URL is printed, over SSH with the ssh -L line that carries the redirect back. BROWSER is honoured.
 --par pushes the request to the server first (RFC 9126), so the browser gets only client_id and request_uri; this is automatic when the server's metadata requires it. --request-object signs the request with the profile's private key (JAR, RFC 9101). --dpop binds the tokens to the profile's DPoP key (RFC 9449); --authorization-details asks for a rich authorization request (RFC 9396).`
@@ -18,6 +20,9 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
     { description: 'Log in with the profile\'s scopes', command: '<%= config.bin %> login' },
     { description: 'On a fixed port the client has registered, with extra scopes', command: '<%= config.bin %> login --port 8765 --scope openid --scope offline_access' },
     { description: 'Over SSH or in a container', command: '<%= config.bin %> login --flow device' },
+    { description: 'A client registered with http://localhost:8000/oauth/callback', command: '<%= config.bin %> login --redirect-uri http://localhost:8000/oauth/callback' },
+    { description: 'No browser and no port forward: paste the redirected URL back', command: '<%= config.bin %> login --flow manual' },
+    { description: 'Log in to an API by its URL (MCP-style)', command: '<%= config.bin %> login --resource https://api.example.com -p api' },
     { description: 'Force the consent screen', command: '<%= config.bin %> login --param prompt=consent' },
     { description: 'Pushed and signed request, DPoP-bound tokens', command: '<%= config.bin %> login --par --request-object --dpop' },
   ]
