@@ -59,7 +59,7 @@ export async function loopbackLogin<T>(login: BrowserLogin<T>, options: FlowOpti
   const server = await startLoopbackServer({ redirect: options.redirect, mode: login.mode, signal: ctx.signal, handle: login.handle })
   try {
     const url = await login.authorizationUrl(server.redirectUri)
-    await presentLoopbackUrl(url.href, server.port, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
+    await presentLoopbackUrl(url.href, server.redirectUri, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
     return await server.result
   } finally {
     await server.close()
