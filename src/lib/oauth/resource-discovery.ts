@@ -113,6 +113,9 @@ export async function registerPublicClient(issuer: string, redirectUri: string, 
     const raw = http.rawResponse(response)
     if (raw && raw.status !== 201) throw errorFromResponse(raw, what)
     const client = await oauth.processDynamicClientRegistrationResponse(response)
+    // A server may register something else than asked; a client with a secret oauthctl did not keep would fail every token request.
+    const method = client.token_endpoint_auth_method ?? 'none'
+    if (method !== 'none') throw badResponse(`${what} registered a client with ${String(method)}, not the public client (none) asked for`, { code: 'registration_mismatch' })
     return client.client_id
   } catch (err) {
     throw fromOAuthLibrary(err, what)
