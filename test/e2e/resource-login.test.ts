@@ -106,6 +106,17 @@ describe('RFC 9728 discovery: refusals write nothing and register nothing', () =
     expect(result.stderr).toContain("--issuer https://idp.example.test is not one of the resource's authorization servers")
   })
 
+  it("-p naming another server's profile: exit 2, that profile unchanged, nothing registered", async () => {
+    const added = await t.run(['profiles', 'add', 'work', '--token-endpoint', 'https://idp.example.test/token', '--client-id', 'mine'])
+    expect(added.code, added.stderr).toBe(0)
+    const before = await readConfig(t.configDir)
+    const result = await t.run(['login', '--no-open', '--resource', api.url, '-p', 'work'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`profile work is for another server, and ${api.url} uses ${sandbox.issuer}`)
+    expect(await readConfig(t.configDir)).toEqual(before)
+    expect(sandbox.requestCount('/reg')).toBe(0)
+  })
+
   it('profiles add --resource-url: discovers, registers a public client once, and reuses it', async () => {
     const first = await t.run(['profiles', 'add', 'api', '--resource-url', api.url, '--json'])
     expect(first.code, first.stderr).toBe(0)

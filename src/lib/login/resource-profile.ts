@@ -42,8 +42,15 @@ export async function resourceProfile(
   const issuer = chooseAuthorizationServer(found, options.issuer)
   const name = options.name ?? profileNameFor(found.resource)
   const existing = (await loadConfig(deps.configDir)).profiles[name]
+  // Another server's profile is not rewritten behind the user's back.
+  if (existing && existing.issuer !== issuer) {
+    throw usageError(`profile ${name} is for ${existing.issuer ?? 'another server'}, and ${found.resource} uses ${issuer}`, {
+      code: 'profile_conflict',
+      hint: 'choose another name with -p, or remove that profile first',
+    })
+  }
   const redirectUri = options.redirectUri ?? existing?.redirectUri
-  let clientId = options.clientId ?? (existing?.issuer === issuer ? existing.clientId : undefined)
+  let clientId = options.clientId ?? existing?.clientId
   const registered = clientId === undefined
   if (clientId === undefined) {
     const target = redirectUri ? parseRedirectUri(redirectUri) : DEFAULT_REDIRECT
