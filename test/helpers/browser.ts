@@ -29,7 +29,7 @@ export async function loopbackPage(browser: Browser): Promise<{ context: Browser
   const context = await browser.newContext()
   await context.route('**/*', (route) => {
     const { hostname } = new URL(route.request().url())
-    return hostname === '127.0.0.1' || hostname === 'localhost' ? route.continue() : route.abort()
+    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' ? route.continue() : route.abort()
   })
   context.setDefaultTimeout(BROWSER_TIMEOUT_MS)
   context.setDefaultNavigationTimeout(BROWSER_TIMEOUT_MS)

@@ -8,15 +8,18 @@ export interface RunningCli {
   /** The first match of `pattern` in stderr, waiting for it at most `timeoutMs`. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
   signal(signal: NodeJS.Signals): void
+  /** Write to its stdin (only with `startCli(…, { stdin: true })`; otherwise stdin is closed). */
+  write(text: string): void
   /** The exit; the process is killed, and this rejects, when it outlives the bound given to startCli. */
   done: Promise<CliResult>
 }
 
 /** Spawn `bin/run.js` in the environment of an isolated() sandbox and stream its output. */
-export function startCli(args: string[], env: Record<string, string | undefined>, options: { timeoutMs?: number } = {}): RunningCli {
+export function startCli(args: string[], env: Record<string, string | undefined>, options: { timeoutMs?: number; stdin?: boolean } = {}): RunningCli {
   const timeoutMs = options.timeoutMs ?? 20_000
   const started = performance.now()
-  const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+  if (!options.stdin) child.stdin.end()
   let stdout = ''
   let stderr = ''
   const waiters = new Set<() => void>()
@@ -57,5 +60,6 @@ export function startCli(args: string[], env: Record<string, string | undefined>
       check()
     })
 
-  return { stdout: () => stdout, stderr: () => stderr, waitForStderr, signal: (s) => void child.kill(s), done }
+  const write = (text: string) => void child.stdin.write(text)
+  return { stdout: () => stdout, stderr: () => stderr, waitForStderr, signal: (s) => void child.kill(s), write, done }
 }

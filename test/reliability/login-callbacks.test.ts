@@ -119,7 +119,7 @@ describe('hostile callbacks to a spawned login', () => {
     // A DNS-rebinding page reaches 127.0.0.1 under another name: refused before the state is read.
     const rebound = await probe(login.port, login.callback({ code: 'rebound-code', state: login.state }), { host: `evil.example.test:${login.port}` })
     expect(rebound.status).toBe(400)
-    expect(rebound.body).toContain('this server answers only to 127.0.0.1 and localhost')
+    expect(rebound.body).toContain('this server answers only to 127.0.0.1, [::1] and localhost')
     expect((await probe(login.port, `/other${login.callback({ code: 'c', state: login.state })}`)).status).toBe(404)
     expect(tokenCalls()).toHaveLength(0)
 

@@ -21,11 +21,11 @@ describe('planBrowser', () => {
 })
 
 describe('presentLoopbackUrl', () => {
-  async function present(plan: BrowserPlan, open: (url: string) => Promise<void> = async () => undefined) {
+  async function present(plan: BrowserPlan, open: (url: string) => Promise<void> = async () => undefined, redirectUri = 'http://127.0.0.1:8765/callback') {
     const info: string[] = []
     const warn: string[] = []
     const ui = { info: (l: string) => info.push(l), warn: (l: string) => warn.push(l), write: () => undefined, tty: false }
-    await presentLoopbackUrl('https://as.example.test/auth?x=1', 8765, { plan, open }, ui, { USER: 'alice' })
+    await presentLoopbackUrl('https://as.example.test/auth?x=1', redirectUri, { plan, open }, ui, { USER: 'alice' })
     return { info: info.join('\n'), warn }
   }
 
@@ -34,6 +34,12 @@ describe('presentLoopbackUrl', () => {
     expect(info).toContain('\n  https://as.example.test/auth?x=1')
     expect(info).toMatch(/^ {2}ssh -L 8765:127\.0\.0\.1:8765 alice@10\.0\.0\.5$/m)
     expect(info).toContain('--flow device')
+  })
+
+  it('over SSH forwards to the address the listener has: [::1] for an IPv6 redirect, 127.0.0.1 for localhost', async () => {
+    const ssh = { open: false, reason: 'ssh', sshHost: '10.0.0.5' } as const
+    expect((await present(ssh, undefined, 'http://[::1]:9000/cb')).info).toMatch(/^ {2}ssh -L 9000:\[::1\]:9000 alice@10\.0\.0\.5$/m)
+    expect((await present(ssh, undefined, 'http://localhost:9001/cb')).info).toMatch(/^ {2}ssh -L 9001:127\.0\.0\.1:9001 alice@10\.0\.0\.5$/m)
   })
 
   it('without a display suggests the device flow', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CliError, OAuthError } from '../../src/lib/errors.js'
 import { checkAuthorizationResponse } from '../../src/lib/login/browser-login.js'
 import { type LoopbackServer, startLoopbackServer } from '../../src/lib/login/loopback-server.js'
+import type { RedirectTarget } from '../../src/lib/login/redirect-uri.js'
 
 const as = { issuer: 'https://as.example.test' }
 const client = { client_id: 'cli' }
@@ -17,10 +18,10 @@ interface Answer {
 }
 
 /** One request on a fresh connection, with full control of Host, Origin and the body. */
-function hit(port: number, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function hit(port: number, path: string, options: { method?: string; host?: string; address?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: false, headers: { host: options.host ?? `127.0.0.1:${port}`, ...options.headers }, timeout: 5000 },
+      { host: options.address ?? '127.0.0.1', port, path, method: options.method ?? 'GET', agent: false, headers: { host: options.host ?? `127.0.0.1:${port}`, ...options.headers }, timeout: 5000 },
       (res) => {
         let body = ''
         res.on('data', (d: Buffer) => (body += d.toString()))
@@ -41,9 +42,9 @@ async function pending(promise: Promise<unknown>): Promise<boolean> {
   return (await Promise.race([promise.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r(marker), 50))])) === marker
 }
 
-const refused = (port: number) =>
+const refused = (port: number, host = '127.0.0.1') =>
   new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' })
+    const socket = connect({ port, host })
     socket.once('connect', () => {
       socket.destroy()
       resolve(false)
@@ -58,10 +59,10 @@ afterEach(async () => {
 })
 
 /** A server with the real callback check; `proceed` returns the code (what the code flow would exchange). */
-async function start(options: { mode?: 'query' | 'fragment'; signal?: AbortSignal; port?: number; proceed?: (code: string | null) => Promise<string | null> } = {}) {
+async function start(options: { mode?: 'query' | 'fragment'; signal?: AbortSignal; port?: number; redirect?: RedirectTarget; proceed?: (code: string | null) => Promise<string | null> } = {}) {
   const handled: URLSearchParams[] = []
   const server = await startLoopbackServer<string | null>({
-    port: options.port,
+    redirect: options.redirect ?? { host: '127.0.0.1', port: options.port, path: '/callback' },
     mode: options.mode ?? 'query',
     signal: options.signal ?? new AbortController().signal,
     handle: (params) => {
@@ -80,6 +81,31 @@ describe('loopback server', () => {
     const { server } = await start()
     expect(server.redirectUri).toBe(`http://127.0.0.1:${server.port}/callback`)
     expect(server.port).toBeGreaterThan(0)
+  })
+
+  it('--redirect-uri: answers only on its exact path, with the redirect URI as configured', async () => {
+    const { server } = await start({ redirect: { host: 'localhost', path: '/oauth/cb' } })
+    expect(server.redirectUri).toBe(`http://localhost:${server.port}/oauth/cb`)
+    for (const path of [callback({ code: 'c', state: STATE }), '/oauth/cb/', '/oauth', '/OAUTH/cb']) expect((await hit(server.port, path)).status, path).toBe(404)
+    expect((await hit(server.port, `/oauth/cb?${new URLSearchParams({ code: 'the-code', state: STATE })}`, { host: `localhost:${server.port}` })).status).toBe(200)
+    expect(await server.result).toBe('the-code')
+  })
+
+  it('localhost listens on 127.0.0.1 and ::1 (a browser may resolve either), never on another address', async () => {
+    const { server } = await start({ redirect: { host: 'localhost', path: '/callback' } })
+    expect((await hit(server.port, '/elsewhere', { address: '::1', host: `localhost:${server.port}` })).status).toBe(404)
+    expect((await hit(server.port, callback({ code: 'v6', state: STATE }), { address: '::1', host: `[::1]:${server.port}` })).status).toBe(200)
+    expect(await server.result).toBe('v6')
+    await server.close()
+    expect(await refused(server.port, '::1')).toBe(true)
+    expect(await refused(server.port, '127.0.0.1')).toBe(true)
+  })
+
+  it('[::1] listens on ::1 only; 127.0.0.1 stays closed', async () => {
+    const { server } = await start({ redirect: { host: '[::1]', path: '/callback' } })
+    expect(server.redirectUri).toBe(`http://[::1]:${server.port}/callback`)
+    expect(await refused(server.port, '127.0.0.1')).toBe(true)
+    expect((await hit(server.port, callback({ code: 'c6', state: STATE }), { address: '::1', host: `[::1]:${server.port}` })).status).toBe(200)
   })
 
   it('answers 404 on any other path, and the login continues', async () => {
@@ -116,7 +142,7 @@ describe('loopback server', () => {
     for (const host of ['evil.example.test', `evil.example.test:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `0.0.0.0:${server.port}`]) {
       const answer = await hit(server.port, callback({ code: 'the-code', state: STATE }), { host })
       expect(answer.status, host).toBe(400)
-      expect(answer.body).toContain('this server answers only to 127.0.0.1 and localhost')
+      expect(answer.body).toContain('this server answers only to 127.0.0.1, [::1] and localhost')
     }
     expect(handled).toHaveLength(0)
     expect(await pending(server.result)).toBe(true)

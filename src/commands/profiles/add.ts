@@ -4,6 +4,7 @@ import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../lib/cl
 import { addProfile, usesClientSecret } from '../../lib/config/add-profile.js'
 import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
 import { usageError } from '../../lib/errors.js'
+import { resourceProfile } from '../../lib/login/resource-profile.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
 
 export default class ProfilesAdd extends BaseCommand<typeof ProfilesAdd> {
@@ -45,6 +46,8 @@ Given for an existing profile, only the flags you pass change. The client secret
     audience: Flags.string({ summary: 'Default audience.' }),
     resource: Flags.string({ summary: 'Default resource indicator URL.' }),
     'redirect-port': integerFlag('a port number', { summary: 'Loopback port for login redirects.', min: 1, max: 65535 }),
+    'resource-url': Flags.string({ summary: 'An API URL: discover its authorization server (RFC 9728), register a public client there unless --client-id is given (RFC 7591), and use the URL as resource indicator.', exclusive: ['token-endpoint', 'resource'] }),
+    'redirect-uri': Flags.string({ summary: 'Loopback redirect URI the client has registered, e.g. http://localhost:8000/oauth/callback (127.0.0.1, [::1] or localhost; any path; port optional).' }),
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
     region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie or usw2.pure.cloud (or an origin URL).' }),
     host: Flags.string({ summary: 'Nutanix Prism Central address, or the API server of an APIMatic-style provider (or an origin URL).' }),
@@ -58,44 +61,12 @@ Given for an existing profile, only the flags you pass change. The client secret
     const f = this.flags
     const clientSecret = f['client-secret-stdin'] ? await readStdin('--client-secret-stdin') : await this.askSecret()
     const adminPassword = f['password-stdin'] ? await readStdin('--password-stdin') : undefined
-    const result = await addProfile(
-      {
-        name: this.args.name,
-        fields: {
-          provider: f.provider as Provider | undefined,
-          issuer: f.issuer,
-          endpoints: {
-            authorization: f['authorization-endpoint'],
-            token: f['token-endpoint'],
-            revocation: f['revocation-endpoint'],
-            introspection: f['introspection-endpoint'],
-            device: f['device-endpoint'],
-            par: f['par-endpoint'],
-          },
-          clientId: f['client-id'],
-          authMethod: f['auth-method'] as AuthMethod | undefined,
-          basicEncoding: f['basic-encoding'] as BasicEncoding | undefined,
-          privateKeyPath: f['private-key'],
-          scopes: f.scope,
-          audience: f.audience,
-          resource: f.resource,
-          redirectPort: f['redirect-port'],
-          params: f.param ? parseKeyValues(f.param, '--param') : undefined,
-          region: f.region,
-          host: f.host,
-          username: f.username,
-          dpop: f.dpop,
-          tlsCert: f.cert,
-          tlsKey: f.key,
-        },
-        clientSecret,
-        adminPassword,
-        makeDefault: f.default,
-        refreshDiscovery: f['refresh-discovery'],
-        storage: f.storage as StorageKind | undefined,
-      },
-      { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() },
-    )
+    const deps = { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store() }
+    const resourceUrl = f['resource-url']
+    // An API known by its URL: its authorization server and client come from RFC 9728 discovery and RFC 7591 registration.
+    const result = resourceUrl
+      ? await resourceProfile({ resource: resourceUrl, name: this.args.name, issuer: f.issuer, clientId: f['client-id'], redirectUri: f['redirect-uri'], scopes: f.scope }, deps)
+      : await addProfile(this.profileInput(clientSecret, adminPassword), deps)
     this.output(
       { ...result, endpoints: effectiveEndpoints(result.profile) },
       (r) =>
@@ -124,5 +95,46 @@ Given for an existing profile, only the flags you pass change. The client secret
     const secret = await promptSecret(`Client secret for ${this.args.name}`)
     if (!secret) throw usageError('no client secret was typed: nothing was changed', { code: 'empty_secret' })
     return secret
+  }
+
+  /** What the flags say about the profile, for addProfile. */
+  private profileInput(clientSecret: string | undefined, adminPassword: string | undefined): Parameters<typeof addProfile>[0] {
+    const f = this.flags
+    return {
+      name: this.args.name,
+      fields: {
+        provider: f.provider as Provider | undefined,
+        issuer: f.issuer,
+        endpoints: {
+          authorization: f['authorization-endpoint'],
+          token: f['token-endpoint'],
+          revocation: f['revocation-endpoint'],
+          introspection: f['introspection-endpoint'],
+          device: f['device-endpoint'],
+          par: f['par-endpoint'],
+        },
+        clientId: f['client-id'],
+        authMethod: f['auth-method'] as AuthMethod | undefined,
+        basicEncoding: f['basic-encoding'] as BasicEncoding | undefined,
+        privateKeyPath: f['private-key'],
+        scopes: f.scope,
+        audience: f.audience,
+        resource: f.resource,
+        redirectPort: f['redirect-port'],
+        redirectUri: f['redirect-uri'],
+        params: f.param ? parseKeyValues(f.param, '--param') : undefined,
+        region: f.region,
+        host: f.host,
+        username: f.username,
+        dpop: f.dpop,
+        tlsCert: f.cert,
+        tlsKey: f.key,
+      },
+      clientSecret,
+      adminPassword,
+      makeDefault: f.default,
+      refreshDiscovery: f['refresh-discovery'],
+      storage: f.storage as StorageKind | undefined,
+    }
   }
 }

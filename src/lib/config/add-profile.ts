@@ -7,6 +7,7 @@ import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { usageError } from '../errors.js'
+import { parseRedirectUri } from '../login/redirect-uri.js'
 import { vendorFor } from '../vendors/index.js'
 import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type Provider, type StorageKind } from './schema.js'
 import { describeIssue, updateConfig } from './store.js'
@@ -55,6 +56,7 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
     })
     if (!merged.success) throw usageError(`profile ${options.name}: ${describeIssue(merged.error)}`, { code: 'config_invalid' })
     const profile = merged.data
+    if (profile.redirectUri) parseRedirectUri(profile.redirectUri, '--redirect-uri')
     const issuerChanged = profile.issuer !== undefined && profile.issuer !== existing?.issuer
     let discovered = false
     if (profile.issuer && (issuerChanged || options.refreshDiscovery || !profile.discovery)) {

@@ -63,6 +63,8 @@ export const ProfileSchema = z
     audience: z.string().min(1).optional(),
     resource: HttpUrl.optional(),
     redirectPort: z.int().min(1).max(65535).optional(),
+    /** Loopback redirect URI for login (http, 127.0.0.1, [::1] or localhost, any path); checked by login/redirect-uri.ts. */
+    redirectUri: HttpUrl.optional(),
     params: z.record(z.string(), z.string()).default({}),
     region: z.string().min(1).optional(),
     host: z.string().min(1).optional(),

@@ -47,6 +47,8 @@ export function checkAuthorizationResponse(
 
 export interface BrowserLogin<T> {
   mode: 'query' | 'fragment'
+  /** The request's `state`: the answer must carry it back. */
+  state: string
   /** May ask the server first (a pushed authorization request), once the redirect URI is known. */
   authorizationUrl: (redirectUri: string) => URL | Promise<URL>
   handle: (params: URLSearchParams, redirectUri: string) => CallbackVerdict<T>
@@ -54,10 +56,10 @@ export interface BrowserLogin<T> {
 
 /** The browser round trip the code and implicit flows share: listen, show the URL, wait, close. */
 export async function loopbackLogin<T>(login: BrowserLogin<T>, options: FlowOptions, ctx: FlowContext): Promise<T> {
-  const server = await startLoopbackServer({ port: options.port, mode: login.mode, signal: ctx.signal, handle: login.handle })
+  const server = await startLoopbackServer({ redirect: options.redirect, mode: login.mode, signal: ctx.signal, handle: login.handle })
   try {
     const url = await login.authorizationUrl(server.redirectUri)
-    await presentLoopbackUrl(url.href, server.port, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
+    await presentLoopbackUrl(url.href, server.redirectUri, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
     return await server.result
   } finally {
     await server.close()

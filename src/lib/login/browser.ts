@@ -71,18 +71,21 @@ export async function openInBrowser(url: string, env: NodeJS.ProcessEnv): Promis
   })
 }
 
-/** The `ssh -L` line that carries the browser's redirect from the user's machine to this one. */
-function sshForwardLine(port: number, sshHost: string | undefined, env: NodeJS.ProcessEnv): string {
+/** The `ssh -L` line that carries the browser's redirect from the user's machine to `address` here. */
+function sshForwardLine(address: string, port: string, sshHost: string | undefined, env: NodeJS.ProcessEnv): string {
   const user = env.USER || env.LOGNAME || userInfo().username
-  return `ssh -L ${port}:127.0.0.1:${port} ${user}@${sshHost ?? '<host>'}`
+  return `ssh -L ${port}:${address}:${port} ${user}@${sshHost ?? '<host>'}`
 }
 
 /**
  * Show the authorization URL of a loopback login and open it when the plan says so; when a
  * browser here cannot reach the URL or its redirect, say how to do it otherwise.
  */
-export async function presentLoopbackUrl(authorizationUrl: string, port: number, browser: Browser, ui: LoginUi, env: NodeJS.ProcessEnv): Promise<void> {
+export async function presentLoopbackUrl(authorizationUrl: string, redirectUri: string, browser: Browser, ui: LoginUi, env: NodeJS.ProcessEnv): Promise<void> {
   const url = safeBrowserUrl(authorizationUrl, 'the authorization endpoint makes an authorization URL')
+  const { hostname, port } = new URL(redirectUri)
+  // The address the listener surely has: for localhost it binds 127.0.0.1 (and ::1 where it can).
+  const address = hostname === '[::1]' ? '[::1]' : '127.0.0.1'
   const { plan } = browser
   if (plan.open) {
     ui.info(`Opening the login page in your browser. If it does not open, visit:\n  ${url}`)
@@ -90,9 +93,9 @@ export async function presentLoopbackUrl(authorizationUrl: string, port: number,
   } else {
     ui.info(`Open this URL in a browser to log in:\n  ${url}`)
     if (plan.reason === 'ssh') {
-      ui.info(`This is an SSH session: the browser's redirect must reach 127.0.0.1:${port} here. On your machine, run first:\n  ${sshForwardLine(port, plan.sshHost, env)}\nor log in with --flow device instead.`)
+      ui.info(`This is an SSH session: the browser's redirect must reach ${address}:${port} here. On your machine, run first:\n  ${sshForwardLine(address, port, plan.sshHost, env)}\nor log in with --flow device or --flow manual instead.`)
     } else if (plan.reason !== 'no-open') {
-      ui.info(`No browser can be opened here (${plan.reason === 'wsl' ? 'WSL' : 'no display'}). Use a browser that can reach 127.0.0.1:${port} on this machine, or log in with --flow device.`)
+      ui.info(`No browser can be opened here (${plan.reason === 'wsl' ? 'WSL' : 'no display'}). Use a browser that can reach ${address}:${port} on this machine, or log in with --flow device or --flow manual.`)
     }
   }
 }

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { requireEndpoint } from '../oauth/endpoints.js'
 import { authorizationRequestUrl } from './authorization-request.js'
-import { authorizationUrl, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
+import { authorizationUrl, type BrowserLogin, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
 import type { FlowContext, FlowOptions, FlowResult } from './types.js'
 
 /**
@@ -11,6 +11,14 @@ import type { FlowContext, FlowOptions, FlowResult } from './types.js'
  * key (`dpop_jkt`), and the exchange carries a proof made with it.
  */
 export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<FlowResult> {
+  return loopbackLogin(await codeLogin(options, ctx), options, ctx)
+}
+
+/**
+ * The code flow's request and its checks, whichever way the answer comes back: to the loopback
+ * server (`codeFlow`) or pasted (`manualFlow`).
+ */
+export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise<BrowserLogin<FlowResult>> {
   const { session } = ctx
   const endpoint = requireEndpoint(session.profile, 'authorization', 'authorization-endpoint')
   const verifier = oauth.generateRandomCodeVerifier()
@@ -28,23 +36,29 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
     ...(dpopJkt && { dpop_jkt: dpopJkt }),
   }
   const request = options.request ?? { par: false, requestObject: false }
-  return loopbackLogin(
-    {
-      mode: 'query',
-      authorizationUrl: (redirectUri) =>
-        authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
-      handle: (params, redirectUri) => {
-        const checked = checkAuthorizationResponse(session, params, state)
-        if (!('params' in checked)) return checked
-        return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, ctx) }
-      },
+  // RFC 8707 §2.2: the token request names the resource too, so the token is minted for it.
+  const resources = new URLSearchParams(options.parameters.getAll('resource').map((r): [string, string] => ['resource', r]))
+  return {
+    mode: 'query',
+    state,
+    authorizationUrl: (redirectUri) =>
+      authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
+    handle: (params, redirectUri) => {
+      const checked = checkAuthorizationResponse(session, params, state)
+      if (!('params' in checked)) return checked
+      return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, resources, ctx) }
     },
-    options,
-    ctx,
-  )
+  }
 }
 
-async function exchangeCode(callback: URLSearchParams, redirectUri: string, verifier: string, nonce: string | undefined, ctx: FlowContext): Promise<FlowResult> {
+async function exchangeCode(
+  callback: URLSearchParams,
+  redirectUri: string,
+  verifier: string,
+  nonce: string | undefined,
+  resources: URLSearchParams,
+  ctx: FlowContext,
+): Promise<FlowResult> {
   const { session, signal } = ctx
   if (session.vendor?.tokenRequest) {
     // A vendor with its own token request encoding (phone.com's JSON body, APIMatic's user-grant endpoint).
@@ -57,7 +71,7 @@ async function exchangeCode(callback: URLSearchParams, redirectUri: string, veri
   const response = await session.tokenRequest(
     'token endpoint (authorization_code)',
     async (options) =>
-      oauth.authorizationCodeGrantRequest(session.as, session.client, await session.clientAuth(), callback, redirectUri, verifier, { ...options, signal }),
+      oauth.authorizationCodeGrantRequest(session.as, session.client, await session.clientAuth(), callback, redirectUri, verifier, { ...options, additionalParameters: resources, signal }),
     async (response) => {
       const processed = await oauth.processAuthorizationCodeResponse(session.as, session.client, response, {
         expectedNonce: nonce ?? oauth.expectNoNonce,

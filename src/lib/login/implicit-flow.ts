@@ -17,6 +17,7 @@ export async function implicitFlow(options: FlowOptions, ctx: FlowContext): Prom
   return loopbackLogin(
     {
       mode: 'fragment',
+      state,
       authorizationUrl: (redirectUri) =>
         authorizationUrl(endpoint, options.parameters, { client_id: session.client.client_id, response_type: 'token', redirect_uri: redirectUri, state }),
       handle: (params) => {

@@ -7,10 +7,12 @@ import { PROTOCOL_PARAMETERS } from './browser-login.js'
 import { codeFlow } from './code-flow.js'
 import { deviceFlow } from './device-flow.js'
 import { implicitFlow } from './implicit-flow.js'
+import { manualFlow } from './manual-flow.js'
+import { resolveRedirect } from './redirect-uri.js'
 import { type LoginSummary, loginSummary, storeLogin } from './store-login.js'
 import type { AuthorizationRequestOptions, LoginFlowFn, LoginUi } from './types.js'
 
-const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow } satisfies Record<string, LoginFlowFn>
+const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow, manual: manualFlow } satisfies Record<string, LoginFlowFn>
 
 export type LoginFlow = keyof typeof FLOWS
 export const LOGIN_FLOWS = Object.keys(FLOWS) as LoginFlow[]
@@ -19,8 +21,10 @@ export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 300
 export interface LoginOptions {
   flow: LoginFlow
   scopes: string[]
-  /** Loopback port; absent: the profile's redirectPort, else any free port. */
+  /** Loopback port; absent: the redirect URI's, else the profile's redirectPort, else any free port. */
   port?: number
+  /** Loopback redirect URI (`--redirect-uri`); absent: the profile's, else http://127.0.0.1/callback. */
+  redirectUri?: string
   open: boolean
   timeoutSeconds: number
   params: Record<string, string>
@@ -35,6 +39,8 @@ export interface LoginOptions {
 export interface LoginContext extends TokenContext {
   ui: LoginUi
   openUrl(url: string): Promise<void>
+  /** Where `--flow manual` reads the pasted URL; default stdin. */
+  input?: NodeJS.ReadableStream
   /** Emits SIGINT on Ctrl-C (the process). */
   interrupts: NodeJS.EventEmitter
 }
@@ -47,10 +53,16 @@ export interface LoginContext extends TokenContext {
 export async function login(options: LoginOptions, loginContext: LoginContext): Promise<LoginSummary> {
   const reserved = Object.keys(options.params).filter((key) => PROTOCOL_PARAMETERS.includes(key))
   if (reserved.length > 0) throw usageError(`--param cannot set ${reserved.join(', ')}: oauthctl sets it for the flow`, { code: 'bad_param' })
-  if (options.flow !== 'code' && (options.request.par || options.request.requestObject)) {
-    throw usageError(`--${options.request.par ? 'par' : 'request-object'} applies to --flow code only`, { code: 'bad_flag' })
+  if (options.flow !== 'code' && options.flow !== 'manual' && (options.request.par || options.request.requestObject)) {
+    throw usageError(`--${options.request.par ? 'par' : 'request-object'} applies to --flow code and manual only`, { code: 'bad_flag' })
   }
   const ctx = { ...loginContext, profile: withSender(loginContext.profile, options.sender) }
+  const redirect = resolveRedirect(
+    options.redirectUri ?? ctx.profile.redirectUri,
+    options.redirectUri ? '--redirect-uri' : "the profile's redirectUri",
+    options.port,
+    ctx.profile.redirectPort,
+  )
   const abort = loginAbort(options.timeoutSeconds, ctx.interrupts)
   try {
     const session = await openSession(ctx)
@@ -60,7 +72,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
     // A vendor that logs in without a browser (Persona, Nutanix) replaces the code flow.
     const flow = (options.flow === 'code' && session.vendor?.loginFlow) || FLOWS[options.flow]
     const result = await flow(
-      { port: options.port ?? profile.redirectPort, parameters, request: options.request },
+      { redirect, parameters, request: options.request },
       {
         session,
         http: ctx.http,
@@ -68,6 +80,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
         ui: ctx.ui,
         browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
         env: ctx.env,
+        input: ctx.input,
         verifyIdToken: (idToken) => verifyIdToken(idToken, session, ctx),
       },
     )

@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { CliError, usageError } from '../errors.js'
 import { redactText } from '../redact.js'
 import * as pages from './pages.js'
+import { DEFAULT_REDIRECT, type RedirectTarget, redirectUriOf } from './redirect-uri.js'
 
-/** RFC 8252 §7.3: one exact path; anything else is 404. */
-const CALLBACK_PATH = '/callback'
 const MAX_FORM_BYTES = 64 * 1024
 /** How long a closing server lets the last page reach the browser before cutting connections. */
 const CLOSE_GRACE_MS = 1000
@@ -19,8 +18,8 @@ const CLOSE_GRACE_MS = 1000
 export type CallbackVerdict<T> = { ignore: string } | { fail: unknown } | { proceed: () => Promise<T> }
 
 export interface LoopbackOptions<T> {
-  /** 0 or absent: any free port. */
-  port?: number
+  /** Host, port (absent: any free one) and the one path answered (RFC 8252 §7.3); default 127.0.0.1, any port, /callback. */
+  redirect?: RedirectTarget
   /**
    * `query`: the parameters arrive in the callback's query (code flow). `fragment`: they arrive in
    * the URL fragment, which browsers keep to themselves, so a relay page posts them back (implicit).
@@ -41,17 +40,18 @@ export interface LoopbackServer<T> {
 }
 
 /**
- * The one-shot HTTP server a browser login redirects to, on 127.0.0.1 only. It answers only to
- * Host 127.0.0.1:PORT or localhost:PORT (a DNS-rebinding page cannot reach it by another name),
- * on CALLBACK_PATH only, and settles once: later callbacks get a "finished" page.
+ * The one-shot HTTP server a browser login redirects to, on loopback only: 127.0.0.1, ::1, or for
+ * `localhost` both (a browser may resolve it either way; ::1 is skipped where the machine has no
+ * IPv6). It answers only to a loopback Host with its port (a DNS-rebinding page cannot reach it by
+ * another name), on the redirect's path only, and settles once: later callbacks get a "finished" page.
  */
 export async function startLoopbackServer<T>(options: LoopbackOptions<T>): Promise<LoopbackServer<T>> {
   options.signal.throwIfAborted()
+  const redirect = options.redirect ?? DEFAULT_REDIRECT
   const server = createServer()
-  await listen(server, options.port ?? 0)
-  const port = (server.address() as AddressInfo).port
-  const redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`
-  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+  const { port, extra } = await listenLoopback(server, redirect)
+  const redirectUri = redirectUriOf(redirect, port)
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
   const origins = new Set([...hosts].map((host) => `http://${host}`))
 
   let phase: 'waiting' | 'completing' | 'settled' = 'waiting'
@@ -111,11 +111,11 @@ export async function startLoopbackServer<T>(options: LoopbackOptions<T>): Promi
 
   const respond = async (req: IncomingMessage, res: ServerResponse) => {
     const host = (req.headers.host ?? '').toLowerCase()
-    if (!hosts.has(host)) return send(res, pages.refusedPage('this server answers only to 127.0.0.1 and localhost'))
+    if (!hosts.has(host)) return send(res, pages.refusedPage('this server answers only to 127.0.0.1, [::1] and localhost'))
     const target = req.url ?? ''
     // Origin-form targets only ("/callback?…"); "//host/…" and absolute URLs are not for us.
     const url = target.startsWith('/') && !target.startsWith('//') ? new URL(target, `http://${host}`) : undefined
-    if (url?.pathname !== CALLBACK_PATH) return send(res, pages.notFoundPage())
+    if (url?.pathname !== redirect.path) return send(res, pages.notFoundPage(redirect.path))
     if (phase !== 'waiting') return send(res, pages.finishedPage())
     if (options.mode === 'fragment' && req.method === 'GET') return send(res, pages.relayPage())
     if (req.method !== (options.mode === 'query' ? 'GET' : 'POST')) return send(res, pages.refusedPage(`oauthctl did not expect a ${req.method} request here`))
@@ -149,6 +149,7 @@ export async function startLoopbackServer<T>(options: LoopbackOptions<T>): Promi
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
       options.signal.removeEventListener('abort', onAbort)
+      extra?.close()
       server.close(() => resolve())
       // Connections with no request (browsers open spare ones) go at once; a page still being
       // written gets a moment to reach the browser.
@@ -166,20 +167,48 @@ export async function startLoopbackServer<T>(options: LoopbackOptions<T>): Promi
   return { port, redirectUri, result, close }
 }
 
-function listen(server: Server, port: number): Promise<void> {
+/**
+ * Listen on the redirect's loopback address(es), never 0.0.0.0 (RFC 8252 §8.3). For localhost a
+ * second listener on ::1 hands its connections to the same server; with a free port, one that is
+ * taken on ::1 is traded for another.
+ */
+async function listenLoopback(server: Server, redirect: RedirectTarget): Promise<{ port: number; extra?: NetServer }> {
+  if (redirect.host !== 'localhost') {
+    await listen(server, redirect.host === '[::1]' ? '::1' : '127.0.0.1', redirect.port ?? 0)
+    return { port: (server.address() as AddressInfo).port }
+  }
+  for (let attempt = 0; ; attempt++) {
+    await listen(server, '127.0.0.1', redirect.port ?? 0)
+    const port = (server.address() as AddressInfo).port
+    const extra = createNetServer((socket) => server.emit('connection', socket))
+    try {
+      await listen(extra, '::1', port)
+      return { port, extra }
+    } catch (err) {
+      const code = ((err as CliError).cause as NodeJS.ErrnoException | undefined)?.code ?? (err as NodeJS.ErrnoException).code
+      // No IPv6 here: browsers cannot reach ::1 either.
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return { port }
+      if (redirect.port !== undefined || attempt >= 4) throw err
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+function listen(server: Server | NetServer, host: string, port: number): Promise<void> {
+  const where = host === '::1' ? `[::1]` : host
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(usageError(`port ${port} on 127.0.0.1 is already in use`, {
+        reject(usageError(`port ${port} on ${where} is already in use`, {
           code: 'port_in_use',
           hint: 'stop whatever listens there, or pass --port with another port (without --port or a profile redirectPort, any free port is used)',
+          cause: err,
         }))
       } else if (err.code === 'EACCES') {
-        reject(usageError(`not allowed to listen on port ${port} on 127.0.0.1`, { code: 'port_forbidden', hint: 'use a port above 1023' }))
+        reject(usageError(`not allowed to listen on port ${port} on ${where}`, { code: 'port_forbidden', hint: 'use a port above 1023', cause: err }))
       } else reject(err)
     })
-    // Loopback only, never 0.0.0.0 (RFC 8252 §8.3): nobody else on the network can reach it.
-    server.listen({ port, host: '127.0.0.1' }, () => resolve())
+    server.listen({ port, host }, () => resolve())
   })
 }
 

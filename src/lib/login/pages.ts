@@ -40,7 +40,7 @@ export const ignoredPage = (reason: string) => page(400, 'Response ignored', `Th
 
 export const finishedPage = () => page(409, 'Already finished', 'This login has already received its response. You can close this tab.')
 
-export const notFoundPage = () => page(404, 'Not found', 'oauthctl only answers on /callback.')
+export const notFoundPage = (path: string) => page(404, 'Not found', `oauthctl only answers on ${path}.`)
 
 /** A request this server does not take (another Host, another origin, another method). */
 export const refusedPage = (reason: string) => page(400, 'Request refused', `oauthctl refused this request: ${reason}.`)

@@ -3,6 +3,7 @@ import type { HttpClient } from '../http/client.js'
 import type { OAuthSession } from '../oauth/session.js'
 import type { TokenResponse } from '../tokens/token-set.js'
 import type { BrowserPlan } from './browser.js'
+import type { RedirectTarget } from './redirect-uri.js'
 
 /** Where a login talks to the user: stderr, always (stdout carries the result only). */
 export interface LoginUi {
@@ -34,13 +35,15 @@ export interface FlowContext {
   ui: LoginUi
   browser: Browser
   env: NodeJS.ProcessEnv
+  /** What the user types or pastes (`--flow manual`); default stdin, a terminal or a pipe. */
+  input?: NodeJS.ReadableStream
   /** The ID token's signature check against the issuer's keys (oauth4webapi checks the claims). */
   verifyIdToken(idToken: string): Promise<void>
 }
 
 export interface FlowOptions {
-  /** Loopback port for the browser flows; absent: any free port. */
-  port?: number
+  /** Where the browser flows' redirect goes: loopback host, port (absent: any free one) and path; default http://127.0.0.1/callback. */
+  redirect?: RedirectTarget
   /** scope, audience, resource, authorization details and extra parameters for the authorization request. */
   parameters: URLSearchParams
   /** How the code flow hands its request to the browser (PAR, JAR); absent: as plain query parameters. */

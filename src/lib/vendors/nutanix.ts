@@ -122,7 +122,8 @@ const nutanixLogin: LoginFlowFn = async (options, ctx) => {
   const state = oauth.generateRandomState()
   // Optional here; named when the profile has a port (the client's registered loopback URI). Prism
   // answers this request itself, so nothing listens there.
-  const redirectUri = options.port === undefined ? undefined : `http://127.0.0.1:${options.port}/callback`
+  const { redirect } = options
+  const redirectUri = redirect?.port === undefined ? undefined : `http://${redirect.host}:${redirect.port}${redirect.path}`
   const form = new URLSearchParams(options.parameters)
   for (const [key, value] of Object.entries({ client_id: session.client.client_id, response_type: 'code', confirm: 'yes', state })) form.set(key, value)
   if (redirectUri) form.set('redirect_uri', redirectUri)
