@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { type Command, Parser } from '@oclif/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
+import { DEFAULT_SANDBOX_PORT } from '../../src/lib/sandbox/try-lines.js'
 import { CHROMIUM_PATH, skipBrowserTests } from '../helpers/browser.js'
 import { BIN, isolated, type Sandboxed } from '../helpers/cli.js'
 import { useSandbox } from '../helpers/lifecycle.js'
@@ -16,14 +17,15 @@ import { logicalLines, shellCommands } from '../helpers/shell-words.js'
  * comment before it: `<!-- example: run -->` blocks run as printed, in order, in one isolated HOME
  * and as if in one terminal (variables a block exports stay for the next),
  * with `oauthctl` on the PATH, against a sandbox this test starts (its port in place of the
- * documented 8765; secrets in the file store, as no keychain is assumed); a login opens the page in
+ * documented default port; secrets in the file store, as no keychain is assumed); a login opens the page in
  * headless Chromium through BROWSER, which signs in like a user. Every command line of every block
  * (run or not) goes through the CLI's own parser, so a documented command or flag always exists;
  * `npm run X`, `npx vitest run FILE` and `bash FILE` must name a script or file of the repository.
  */
 const ROOT = resolve(import.meta.dirname, '../..')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
-const DOCUMENTED_PORT = '8765'
+// The sandbox's real default, so that the tour works as printed after a plain `oauthctl sandbox`.
+const DOCUMENTED_PORT = String(DEFAULT_SANDBOX_PORT)
 const BLOCK_TIMEOUT_MS = 90_000
 
 interface Example {
@@ -78,6 +80,12 @@ describe('README examples', () => {
     // A document the README names (SPEC.md was one) is one a reader has.
     const named = [...new Set([...README.matchAll(/[\w./-]+\.md\b/g)].map((m) => m[0]))]
     expect(named.filter((f) => !existsSync(join(ROOT, f)))).toEqual([])
+  })
+
+  it("points every loopback URL at the sandbox's default port", () => {
+    const ports = [...README.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1])
+    expect(ports.length).toBeGreaterThan(0)
+    expect(ports.filter((port) => port !== DOCUMENTED_PORT)).toEqual([])
   })
 
   it('finds the commands of a shell line as the shell would (pipes, $(…), redirections, comments, assignments)', () => {
