@@ -34,5 +34,5 @@ export function basicEncodingHint(clientId: string, secret: string, encoding: Ba
     encoding === 'form'
       ? 'the client id or secret has characters that RFC 6749 form-encodes inside the Basic header, and many servers do not decode them'
       : 'the client id or secret has characters this profile sends unencoded in the Basic header, and this server may expect them form-encoded (RFC 6749 §2.3.1)'
-  return `${why}: try oauthctl profiles add NAME --basic-encoding ${other} (or OAUTHCTL_BASIC_ENCODING=${other})`
+  return `${why}: try oauthctl profiles add NAME --basic-encoding ${other} (for a profile made of OAUTHCTL_* variables: OAUTHCTL_BASIC_ENCODING=${other})`
 }
