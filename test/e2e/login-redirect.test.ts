@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { demoClients, type Sandbox } from '../../src/lib/sandbox/server.js'
-import { browserLogin, launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { browserLogin, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries, readConfig } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
@@ -63,12 +64,9 @@ describe('login --redirect-uri: the exit is refused before anything happens', ()
 })
 
 describe.skipIf(skipBrowserTests)('login --redirect-uri in a browser (Chromium)', () => {
-  let browser: Browser
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
+  let browser!: Browser
+  useChromium((launched) => {
+    browser = launched
   })
 
   it('http://localhost/oauth2/callback: that exact redirect in both requests, 404 on other paths, tokens stored', async () => {

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises'
 import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import { StoredTokenSchema, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
-import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
+import { loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
+import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { startCli } from '../helpers/cli-stream.js'
@@ -84,13 +85,9 @@ async function introspect(token: string): Promise<{ active: boolean }> {
 }
 
 describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
-  let browser: Browser
-
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
+  let browser!: Browser
+  useChromium((launched) => {
+    browser = launched
   })
 
 

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { browserLogin, launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { browserLogin, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { readConfig } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
@@ -132,12 +133,9 @@ describe('RFC 9728 discovery: refusals write nothing and register nothing', () =
 })
 
 describe.skipIf(skipBrowserTests)('login --resource (Chromium): an API known only by its URL', () => {
-  let browser: Browser
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
+  let browser!: Browser
+  useChromium((launched) => {
+    browser = launched
   })
 
   for (const wellKnown of [true, false]) {

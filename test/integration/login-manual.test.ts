@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { launchChromium, loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests } from '../helpers/browser.js'
+import { loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests } from '../helpers/browser.js'
+import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { type RunningCli, startCli } from '../helpers/cli-stream.js'
 import { credentialEntries } from '../helpers/config-files.js'
@@ -103,12 +104,9 @@ describe('login --flow manual (paste the redirected URL)', () => {
 })
 
 describe.skipIf(skipBrowserTests)('login --flow manual with a real login (Chromium)', () => {
-  let browser: Browser
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
+  let browser!: Browser
+  useChromium((launched) => {
+    browser = launched
   })
 
   /** Log in at the sandbox and return the URL the browser was redirected to (nothing listens there: the page is faked). */

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { browserLogin, launchChromium, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { browserLogin, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
@@ -24,12 +25,9 @@ const addPublicProfile = async (name = 'sandbox') => {
 }
 
 describe.skipIf(skipBrowserTests)('a browser login with --scope flags (Chromium)', () => {
-  let browser: Browser
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
+  let browser!: Browser
+  useChromium((launched) => {
+    browser = launched
   })
 
   it.each([
