@@ -1,12 +1,12 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { ADMIN, type GenesysFake, startGenesysFake } from '../fakes/genesys.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { ADMIN, type GenesysFake, useGenesysAdmin } from '../fakes/genesys.js'
+import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries, readConfig } from '../helpers/config-files.js'
-import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
+import { useSandboxAdmin } from '../helpers/lifecycle.js'
 
 const CC_ID = '3b2f6c1e-9a7d-4e85-b1c0-7d6e5f4a3b21'
 const CODE_ID = '8c7b6a59-4d3e-4f21-9a0b-c1d2e3f4a5b6'
@@ -44,11 +44,9 @@ const expectNoSecret = (result: { stdout: string; stderr: string }, secret: stri
 describe('RFC 7591 create --deliver', () => {
   let sandbox: Sandbox
   let t: Sandboxed
-  useSandbox((s) => (sandbox = s))
-  useIsolated((i) => (t = i))
-  beforeEach(async () => {
-    const added = await t.run(['profiles', 'add', 'admin', '--issuer', sandbox.issuer])
-    expect(added, added.stderr).toMatchObject({ code: 0 })
+  useSandboxAdmin((s, i) => {
+    sandbox = s
+    t = i
   })
   const recoveryEntries = async () => Object.entries(await credentialEntries(t.configDir)).filter(([key]) => key.startsWith('profile/admin/recovery/'))
 
@@ -102,8 +100,9 @@ describe('RFC 7591 create --deliver', () => {
     for (let i = 0; i < 2; i++) {
       const created = await t.run(['clients', 'create', '--name', `svc${i}`, '--grant-type', 'client_credentials', '--deliver', fail, '--json'])
       expect(created.code).toBe(7)
-      // stderr also carries the command's own words: the JSON error is its last line.
-      expect(JSON.parse(created.stderr.trim().split('\n').at(-1) as string)).toMatchObject({ error: { code: 'delivery_failed', status: 7 } })
+      // stderr also carries the command's own words and a storage warning: the JSON error is a line of its own.
+      const errorLine = /^\{"error".*$/m.exec(created.stderr)?.[0]
+      expect(JSON.parse(errorLine ?? 'null'), created.stderr).toMatchObject({ error: { code: 'delivery_failed', status: 7 } })
       ids.push((await recoveryEntries()).map(([key]) => key.slice('profile/admin/recovery/'.length)).find((id) => !ids.includes(id)) as string)
     }
     const [first, second] = ids as [string, string]
@@ -186,18 +185,9 @@ describe('RFC 7591 create --deliver', () => {
 describe('Genesys Cloud rotate-secret --deliver and --verify', () => {
   let fake: GenesysFake
   let t: Sandboxed
-  beforeEach(async () => {
-    fake = await startGenesysFake()
-    t = await isolated()
-    const added = await t.run(
-      ['profiles', 'add', 'gc', '--provider', 'genesys', '--region', fake.origin, '--token-endpoint', `${fake.origin}/oauth/token`, '--client-id', ADMIN.clientId, '--client-secret-stdin'],
-      { stdin: ADMIN.secret },
-    )
-    expect(added, added.stderr).toMatchObject({ code: 0 })
-  })
-  afterEach(async () => {
-    await t.cleanup()
-    await fake.close()
+  useGenesysAdmin((f, i) => {
+    fake = f
+    t = i
   })
   const kept = async (id: string) => (await credentialEntries(t.configDir))[`profile/gc/recovery/${id}`]
 
