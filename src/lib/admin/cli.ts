@@ -220,6 +220,7 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
    */
   protected async deliver(admin: Admin, issued: IssuedClient, saveProfile: string | undefined, handOver?: HandOver & { recovering?: boolean }): Promise<void> {
     const { secret } = issued
+    if (secret === undefined && handOver?.command) this.rt.warn(`${issued.client.id} is a public client with no secret: nothing was run`)
     if (secret === undefined || !(handOver?.command || handOver?.verify || handOver?.recovering)) return this.saveOrPrint(admin, issued, saveProfile)
     const { profileName } = admin.ctx
     const recovery = recoveryEntry(await admin.ctx.store(), profileName, issued.client.id)
