@@ -10,6 +10,12 @@ export const EXIT_CODES = {
   network: 5,
   bad_response: 5,
   storage: 6,
+  /**
+   * `clients create|rotate-secret --deliver`: the server issued a new secret, delivering it failed,
+   * and it waits in secret storage for `clients recover-secret`. Its own code because, unlike every
+   * other failure, running the command again would make things worse (a second rotation).
+   */
+  delivery_failed: 7,
   /** `exec`: the command to run does not exist, or is not executable (as shells report them). */
   exec_not_found: 127,
   exec_not_executable: 126,

@@ -14,6 +14,8 @@ import {
   sentRawBasic,
   startFake,
 } from './fixtures.js'
+import { afterEach, beforeEach, expect } from 'vitest'
+import { isolated, type Sandboxed } from '../helpers/cli.js'
 
 /**
  * Genesys Cloud on 127.0.0.1, built from fixtures/genesys.json: the login host's token endpoint
@@ -293,5 +295,25 @@ export async function startGenesysFake(): Promise<GenesysFake> {
         clients.set(id, { id, name: `generated-${String(i).padStart(5, '0')}`, secret: `s-${id}`, state: 'active', authorizedGrantType: 'CODE', registeredRedirectUri: [], scope: [], dateCreated: '2025-01-10T15:04:05.000Z' })
       }
     },
+  })
+}
+
+/** A fresh fake and HOME for each test, with profile `gc` on the fake authenticating as the fixture's admin client. */
+export function useGenesysAdmin(set: (fake: GenesysFake, t: Sandboxed) => void): void {
+  let fake: GenesysFake | undefined
+  let t: Sandboxed | undefined
+  beforeEach(async () => {
+    fake = await startGenesysFake()
+    t = await isolated()
+    const added = await t.run(
+      ['profiles', 'add', 'gc', '--provider', 'genesys', '--region', fake.origin, '--token-endpoint', `${fake.origin}/oauth/token`, '--client-id', ADMIN.clientId, '--client-secret-stdin'],
+      { stdin: ADMIN.secret },
+    )
+    expect(added, added.stderr).toMatchObject({ code: 0 })
+    set(fake, t)
+  })
+  afterEach(async () => {
+    await t?.cleanup()
+    await fake?.close()
   })
 }

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/lib/sandbox/server.js'
 import { isolated, type Sandboxed } from './cli.js'
 
@@ -29,5 +29,22 @@ export function useIsolated(set: (t: Sandboxed) => void, extraEnv: Record<string
   })
   afterEach(async () => {
     await current?.cleanup()
+  })
+}
+
+/**
+ * The client-administration set-up on the sandbox: one sandbox for the file, a fresh HOME per test
+ * with profile `admin` on the sandbox's issuer (RFC 7591/7592), request counts reset after adding it.
+ */
+export function useSandboxAdmin(set: (sandbox: Sandbox, t: Sandboxed) => void): void {
+  let sandbox: Sandbox
+  let t: Sandboxed
+  useSandbox((s) => (sandbox = s))
+  useIsolated((i) => (t = i))
+  beforeEach(async () => {
+    const added = await t.run(['profiles', 'add', 'admin', '--issuer', sandbox.issuer])
+    expect(added, added.stderr).toMatchObject({ code: 0 })
+    sandbox.resetCounts()
+    set(sandbox, t)
   })
 }

@@ -1,26 +1,17 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { basicCredentials, endpoint, fixtureBody, fixtureResponse, json } from '../fakes/fixtures.js'
-import { ADMIN, fixture, type GenesysFake, startGenesysFake } from '../fakes/genesys.js'
-import { isolated, type Sandboxed } from '../helpers/cli.js'
+import { ADMIN, fixture, type GenesysFake, useGenesysAdmin } from '../fakes/genesys.js'
+import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries, readConfig } from '../helpers/config-files.js'
 
 let fake: GenesysFake
 let t: Sandboxed
 
-beforeEach(async () => {
-  fake = await startGenesysFake()
-  t = await isolated()
-  const added = await t.run(
-    ['profiles', 'add', 'gc', '--provider', 'genesys', '--region', fake.origin, '--token-endpoint', `${fake.origin}/oauth/token`, '--client-id', ADMIN.clientId, '--client-secret-stdin'],
-    { stdin: ADMIN.secret },
-  )
-  expect(added, added.stderr).toMatchObject({ code: 0 })
-})
-afterEach(async () => {
-  await t.cleanup()
-  await fake.close()
+useGenesysAdmin((f, i) => {
+  fake = f
+  t = i
 })
 
 const CC_ID = '3b2f6c1e-9a7d-4e85-b1c0-7d6e5f4a3b21'

@@ -1,20 +1,17 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Sandbox, startSandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
-import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
+import { useSandboxAdmin } from '../helpers/lifecycle.js'
 import { credentialEntries, readConfig } from '../helpers/config-files.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
 
-useSandbox((s) => (sandbox = s))
-useIsolated((i) => (t = i))
-beforeEach(async () => {
-  const added = await t.run(['profiles', 'add', 'admin', '--issuer', sandbox.issuer])
-  expect(added, added.stderr).toMatchObject({ code: 0 })
-  sandbox.resetCounts()
+useSandboxAdmin((s, i) => {
+  sandbox = s
+  t = i
 })
 
 const credentials = () => credentialEntries(t.configDir)

@@ -7,6 +7,7 @@ import { renderTable } from '../output/table.js'
 import { redactJson } from '../redact.js'
 import { nowSeconds } from '../tokens/cache.js'
 import { openBackend } from './index.js'
+import { DEFAULT_DELIVER_TIMEOUT_S, deliverSecret, type HandOver, planHandOver, recoveryEntry, verifySecret, withRecoveryHint } from './deliver.js'
 import { type SavedProfile, saveClientProfile } from './save-profile.js'
 import type { AdminBackend, AdminClient, AdminContext, Authorization, IssuedClient, Mutation, PlannedRequest, Scope, UsageReport } from './types.js'
 
@@ -35,6 +36,18 @@ export const yesFlag = Flags.boolean({ char: 'y', summary: 'Go ahead without ask
 export const saveProfileFlag = Flags.string({
   summary: 'Store the new secret in secret storage for profile NAME (created, or pointed at this client) instead of printing it.',
   helpValue: 'NAME',
+})
+
+/** `--deliver`, for every command that hands over a new secret (create, rotate-secret, recover-secret). */
+export const deliverFlags = {
+  deliver: Flags.string({
+    summary: "Run CMD (no shell; quoted like a shell) with the new secret on its stdin instead of printing it; if it fails, the secret waits for clients recover-secret.",
+    helpValue: "'CMD ARGS'",
+  }),
+  'deliver-timeout': Flags.integer({ summary: `Seconds --deliver's command may take (default ${DEFAULT_DELIVER_TIMEOUT_S}).`, min: 1, helpValue: 'SECONDS', dependsOn: ['deliver'] }),
+}
+export const verifyFlag = Flags.boolean({
+  summary: "Prove the new secret gets a token (client_credentials at the profile's token endpoint) before handing it over; if not, exit 4 and the secret waits for clients recover-secret.",
 })
 
 export interface Admin {
@@ -195,29 +208,84 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
     return mutation.apply()
   }
 
-  /** A new secret goes to stdout once, or with --save-profile into secret storage and never to stdout. */
-  protected async deliver(admin: Admin, issued: IssuedClient, saveProfile: string | undefined): Promise<void> {
-    if (saveProfile) {
-      let saved: SavedProfile
+  /** The hand-over `--deliver`/`--verify` ask for, checked (with the storage that would keep the secret) before anything is sent. */
+  protected handOver(admin: Admin, flags: { deliver?: string; 'deliver-timeout'?: number; verify?: boolean }): HandOver {
+    return planHandOver(flags, this.rt.storageChoice(admin.ctx.profile).kind)
+  }
+
+  /**
+   * A new secret goes to stdout once, or with --save-profile into secret storage and never to
+   * stdout. With --deliver or --verify (and always for recover-secret) it is first kept in a
+   * recovery entry, then verified, delivered, saved, and the entry dropped only when all that worked.
+   */
+  protected async deliver(admin: Admin, issued: IssuedClient, saveProfile: string | undefined, handOver?: HandOver & { recovering?: boolean }): Promise<void> {
+    const { secret } = issued
+    if (secret === undefined && handOver?.command) this.rt.warn(`${issued.client.id} is a public client with no secret: nothing was run`)
+    if (secret === undefined || !(handOver?.command || handOver?.verify || handOver?.recovering)) return this.saveOrPrint(admin, issued, saveProfile)
+    const { profileName } = admin.ctx
+    const recovery = recoveryEntry(await admin.ctx.store(), profileName, issued.client.id)
+    const withSecret = { ...issued, secret }
+    if (!handOver.recovering) {
       try {
-        saved = await saveClientProfile(
-          { name: saveProfile, issued, backend: admin.backend, admin: admin.ctx },
-          { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store(admin.ctx.profile) },
-        )
+        await recovery.keep(withSecret)
       } catch (err) {
-        // The server has issued the secret and will not show it again: losing it is worse than printing it.
-        if (issued.secret !== undefined) {
-          this.rt.warn(`saving profile ${saveProfile} failed, so the new secret is printed on stdout instead`)
-          this.output({ client: issued.client, secret: issued.secret }, (r) => `secret: ${r.secret}`)
-        }
+        this.printAsLastResort(issued, 'it could not be kept for recovery')
         throw err
       }
-      this.output({ client: issued.client, savedProfile: saved }, (r) =>
-        [renderClient(r.client), `${saved.created ? 'created' : 'updated'} profile ${saved.name}${issued.secret ? ' with the secret in secret storage' : ''}`].join('\n'),
-      )
-      return
     }
+    let saved: SavedProfile | undefined
+    let verified: string | undefined
+    try {
+      if (handOver.verify) verified = await verifySecret(admin, withSecret)
+      if (verified) this.rt.info(`verified: the new secret got a token from ${verified}`)
+      if (handOver.command) {
+        await deliverSecret(handOver.command, secret, this.rt.env, handOver.timeoutMs)
+        this.rt.info(`delivered to ${handOver.command[0]}`)
+      }
+      if (saveProfile) saved = await this.saveProfile(admin, issued, saveProfile)
+    } catch (err) {
+      throw withRecoveryHint(err, profileName, issued.client.id)
+    }
+    if (!handOver.command && !saved) this.printSecret(issued)
+    else {
+      const delivered = handOver.command?.[0]
+      this.output({ client: issued.client, delivered, verified: verified !== undefined, savedProfile: saved }, (r) =>
+        [renderClient(r.client), saved ? savedLine(saved, true) : undefined].filter((line) => line !== undefined).join('\n'),
+      )
+    }
+    await recovery.drop()
+  }
+
+  private saveProfile(admin: Admin, issued: IssuedClient, name: string): Promise<SavedProfile> {
+    return saveClientProfile(
+      { name, issued, backend: admin.backend, admin: admin.ctx },
+      { configDir: this.rt.configDir, http: () => this.rt.http(), store: () => this.rt.store(admin.ctx.profile) },
+    )
+  }
+
+  private printSecret(issued: IssuedClient): void {
     this.output({ client: issued.client, secret: issued.secret }, (r) => [renderClient(r.client), r.secret === undefined ? 'no secret (public client)' : `secret: ${r.secret}`].join('\n'))
     if (issued.secret !== undefined) this.rt.info('the secret is shown this once: store it now (or use --save-profile NAME)')
   }
+
+  /** The server has issued the secret and will not show it again: losing it is worse than printing it. */
+  private printAsLastResort(issued: IssuedClient, why: string): void {
+    if (issued.secret === undefined) return
+    this.rt.warn(`${why}, so the new secret is printed on stdout instead`)
+    this.output({ client: issued.client, secret: issued.secret }, (r) => `secret: ${r.secret}`)
+  }
+
+  private async saveOrPrint(admin: Admin, issued: IssuedClient, saveProfile: string | undefined): Promise<void> {
+    if (!saveProfile) return this.printSecret(issued)
+    let saved: SavedProfile
+    try {
+      saved = await this.saveProfile(admin, issued, saveProfile)
+    } catch (err) {
+      this.printAsLastResort(issued, `saving profile ${saveProfile} failed`)
+      throw err
+    }
+    this.output({ client: issued.client, savedProfile: saved }, (r) => [renderClient(r.client), savedLine(saved, issued.secret !== undefined)].join('\n'))
+  }
 }
+
+const savedLine = (saved: SavedProfile, withSecret: boolean) => `${saved.created ? 'created' : 'updated'} profile ${saved.name}${withSecret ? ' with the secret in secret storage' : ''}`

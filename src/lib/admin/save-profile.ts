@@ -1,5 +1,5 @@
 import { addProfile } from '../config/add-profile.js'
-import { ProfileNameSchema } from '../config/schema.js'
+import { type Profile, ProfileNameSchema } from '../config/schema.js'
 import { describeIssue } from '../config/store.js'
 import { usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
@@ -19,6 +19,19 @@ export function checkSaveProfileName(name: string | undefined): void {
   if (!result.success) throw usageError(`--save-profile: ${describeIssue(result.error)}`, { code: 'bad_profile_name' })
 }
 
+/** The profile of an issued client: the admin profile's server, the new client's id and how it authenticates. */
+export function clientProfileFields(profile: Profile, issued: IssuedClient, backend: AdminBackend) {
+  return {
+    provider: profile.provider,
+    issuer: profile.issuer,
+    region: profile.region,
+    host: profile.host,
+    endpoints: profile.endpoints,
+    clientId: issued.client.id,
+    authMethod: issued.authMethod ?? backend.clientProfile?.authMethod ?? (issued.secret === undefined ? ('none' as const) : undefined),
+  }
+}
+
 /**
  * `--save-profile NAME`: a profile for the new client (same server as the admin profile), with
  * its secret put straight into secret storage instead of on stdout. An existing profile is
@@ -29,23 +42,14 @@ export async function saveClientProfile(
   deps: { configDir: string; http: () => Promise<HttpClient>; store: () => Promise<SecretStore> },
 ): Promise<SavedProfile> {
   const { name, issued, backend, admin } = options
-  const { profile } = admin
   const result = await addProfile(
     {
       name,
-      fields: {
-        provider: profile.provider,
-        issuer: profile.issuer,
-        region: profile.region,
-        host: profile.host,
-        endpoints: profile.endpoints,
-        clientId: issued.client.id,
-        authMethod: issued.authMethod ?? backend.clientProfile?.authMethod ?? (issued.secret === undefined ? 'none' : undefined),
-      },
+      fields: clientProfileFields(admin.profile, issued, backend),
       clientSecret: issued.secret,
       makeDefault: false,
       refreshDiscovery: false,
-      storage: profile.storage,
+      storage: admin.profile.storage,
     },
     deps,
   )

@@ -11,4 +11,6 @@ export const secretKeys = {
   registration: (profile: string) => `profile/${profile}/registration`,
   adminPassword: (profile: string) => `profile/${profile}/admin-password`,
   dpopKey: (profile: string) => `profile/${profile}/dpop-key`,
+  /** A new client secret whose delivery failed, kept for `clients recover-secret` (the admin profile's). */
+  recovery: (profile: string, clientId: string) => `profile/${profile}/recovery/${clientId}`,
 }
