@@ -95,6 +95,17 @@ describe('the session without a browser (a refresh token as a login leaves it)',
     expect(wider.stdout).not.toBe('fresh-session-access\n')
   })
 
+  it('a scope the login asked for but the access token\'s scope leaves out (openid) is still asked for with the session\'s refresh token', async () => {
+    await addPublicProfile('p')
+    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: 'openid offline_access' })
+    await seedSession(t.configDir, 'p', { access_token: 'fresh-session-access', refresh_token: refresh, scope: 'offline_access', expires_at: now() + 3600 }, ['openid', 'offline_access'])
+    const got = await t.run(['token', 'get', '-p', 'p', '--scope', 'offline_access   openid', '-v'])
+    expect(got.code, got.stderr).toBe(0)
+    expect(got.stdout.trim()).not.toBe('fresh-session-access')
+    expect(got.stderr).toMatch(/scope=(openid\+offline_access|offline_access\+openid)/)
+    expect(sandbox.requestCount('/token')).toBe(1)
+  })
+
   it('a narrower request down-scopes with the session\'s refresh token (scope sent), stored apart; the session keeps the refresh token', async () => {
     await addPublicProfile('p')
     const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: 'openid offline_access' })

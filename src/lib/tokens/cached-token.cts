@@ -76,8 +76,21 @@ export const grantedScopes = (token: Pick<CachedToken, 'scope' | 'requested'>): 
 
 /** Whether a token obtained for one shape serves a request for another: same audience and resource, scopes a subset. */
 export function covers(token: Pick<CachedToken, 'scope' | 'requested'>, shape: TokenRequestShape): boolean {
-  const granted = new Set(grantedScopes(token))
-  return token.requested.audience === shape.audience && token.requested.resource === shape.resource && shape.scopes.every((s) => granted.has(s))
+  return withinScopes(token, shape, grantedScopes(token))
+}
+
+/**
+ * Whether a session's refresh token may be asked for this shape (a down-scope, RFC 6749 §6): what
+ * the login asked for counts too, since an access token's `scope` may leave out scopes the grant
+ * holds (oidc-provider lists only the resource's scopes, not `openid`); the server decides.
+ */
+export function mayDownScope(token: Pick<CachedToken, 'scope' | 'requested'>, shape: TokenRequestShape): boolean {
+  return withinScopes(token, shape, [...grantedScopes(token), ...normalizeScopes(token.requested.scopes)])
+}
+
+function withinScopes(token: Pick<CachedToken, 'requested'>, shape: TokenRequestShape, scopes: readonly string[]): boolean {
+  const allowed = new Set(scopes)
+  return token.requested.audience === shape.audience && token.requested.resource === shape.resource && shape.scopes.every((s) => allowed.has(s))
 }
 
 /** The profile's own request shape: its scopes, audience and resource. */

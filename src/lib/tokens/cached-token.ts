@@ -6,6 +6,7 @@ export {
   covers,
   grantedScopes,
   isTokenValue,
+  mayDownScope,
   profileShape,
   resolveCachedToken,
   type RuleProfile,

@@ -13,7 +13,7 @@ import { registerSecret } from '../redact.js'
 import { lookupClientSecret } from '../secrets.js'
 import type { SecretStore } from '../storage/types.js'
 import { isFresh, normalizeScopes, tokenCacheKey } from './cache.js'
-import { covers, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
+import { mayDownScope, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
 import { idTokenExpiry } from './id-token-claims.js'
 import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
 
@@ -120,7 +120,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   const targetKey = explicit ? shapeKey(ctx.profileName, explicit) : session
   const sessionToken = explicit && targetKey !== session ? await readEntry(session) : undefined
   const downScope =
-    (options.grant === 'auto' || options.grant === 'refresh_token') && !options.authorizationDetails && explicit !== undefined && sessionToken?.refresh_token !== undefined && covers(sessionToken, explicit)
+    (options.grant === 'auto' || options.grant === 'refresh_token') && !options.authorizationDetails && explicit !== undefined && sessionToken?.refresh_token !== undefined && mayDownScope(sessionToken, explicit)
   // Where the refresh token comes from; the lock is that token's.
   const sourceKey = downScope ? session : targetKey
 
