@@ -82,14 +82,14 @@ describe('RFC 7591 create --deliver', () => {
     expect(created.stderr).toMatch(new RegExp(`^error: delivery failed: ${fail} exited with 1$`, 'm'))
     expect(created.stderr).toMatch(new RegExp(`^hint: the new secret is kept in secret storage: oauthctl clients recover-secret -p admin ${client.id} prints it`, 'm'))
 
-    const recovered = await t.run(['clients', 'recover-secret', client.id])
+    const recovered = await t.run(['clients', 'recover-secret', '--', client.id])
     expect(recovered, recovered.stderr).toMatchObject({ code: 0 })
     expect(recovered.stdout.split(secret)).toHaveLength(2)
     expect(recovered.stdout).toMatch(new RegExp(`^secret: ${secret}$`, 'm'))
     expect(recovered.stderr).not.toContain(secret)
     expect(await recoveryEntries()).toEqual([])
 
-    const again = await t.run(['clients', 'recover-secret', client.id])
+    const again = await t.run(['clients', 'recover-secret', '--', client.id])
     expect(again.code).toBe(3)
     expect(again.stderr).toMatch(new RegExp(`^error: nothing to recover for client ${client.id} in profile admin$`, 'm'))
   })
@@ -109,17 +109,17 @@ describe('RFC 7591 create --deliver', () => {
     const kept = Object.fromEntries(await recoveryEntries())
     const secretOf = (id: string) => (JSON.parse(kept[`profile/admin/recovery/${id}`] as string) as { secret: string }).secret
 
-    const printed = await t.run(['clients', 'recover-secret', first, '--json'])
+    const printed = await t.run(['clients', 'recover-secret', '--json', '--', first])
     expect(printed.code).toBe(0)
     expect(JSON.parse(printed.stdout)).toEqual({ client: expect.objectContaining({ id: first }), secret: secretOf(first) })
 
     // A retry that fails again keeps the secret.
-    const failedAgain = await t.run(['clients', 'recover-secret', second, '--deliver', fail])
+    const failedAgain = await t.run(['clients', 'recover-secret', '--deliver', fail, '--', second])
     expect(failedAgain.code).toBe(7)
     expectNoSecret(failedAgain, secretOf(second))
     expect((await recoveryEntries()).map(([k]) => k)).toEqual([`profile/admin/recovery/${second}`])
 
-    const delivered = await t.run(['clients', 'recover-secret', second, '--deliver', `${store} '${out}'`, '--save-profile', 'svc'], { env: SENTINEL })
+    const delivered = await t.run(['clients', 'recover-secret', '--deliver', `${store} '${out}'`, '--save-profile', 'svc', '--', second], { env: SENTINEL })
     expect(delivered, delivered.stderr).toMatchObject({ code: 0 })
     expectNoSecret(delivered, secretOf(second))
     await expectDelivered(out, secretOf(second))

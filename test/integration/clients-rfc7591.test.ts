@@ -196,7 +196,7 @@ describe('rfc7591: native documents (get --native, --from-file)', () => {
   it('get --json --native prints the RFC 7592 read, secret and registration access token redacted; edited, update --from-file sends it back', async () => {
     const { client, secret } = await createClient(['--scope', 'api:read'])
     const { accessToken } = (await registrations())[client.id] as { accessToken: string }
-    const got = await t.run(['clients', 'get', client.id, '--json', '--native'])
+    const got = await t.run(['clients', 'get', '--json', '--native', '--', client.id])
     expect(got, got.stderr).toMatchObject({ code: 0 })
     const doc = JSON.parse(got.stdout)
     expect(doc).toMatchObject({ client_id: client.id, client_name: 'svc', scope: 'api:read', client_secret: '[REDACTED]', registration_access_token: '[REDACTED]', registration_client_uri: `${sandbox.issuer}/reg/${client.id}` })
@@ -205,14 +205,14 @@ describe('rfc7591: native documents (get --native, --from-file)', () => {
     doc.client_name = 'renamed natively'
     const path = join(t.home, 'client.json')
     await writeFile(path, JSON.stringify(doc, null, 2))
-    const dry = await t.run(['clients', 'update', client.id, '--from-file', path, '--dry-run', '--json'])
+    const dry = await t.run(['clients', 'update', '--from-file', path, '--dry-run', '--json', '--', client.id])
     const [put] = JSON.parse(dry.stdout).requests
     expect(put.body).toMatchObject({ client_id: client.id, client_name: 'renamed natively', scope: 'api:read', token_endpoint_auth_method: doc.token_endpoint_auth_method })
     for (const field of ['client_secret', 'registration_access_token', 'registration_client_uri', 'client_id_issued_at', 'client_secret_expires_at']) expect(put.body).not.toHaveProperty(field)
 
-    const updated = await t.run(['clients', 'update', client.id, '--from-file', path])
+    const updated = await t.run(['clients', 'update', '--from-file', path, '--', client.id])
     expect(updated, updated.stderr).toMatchObject({ code: 0 })
-    const again = JSON.parse((await t.run(['clients', 'get', client.id, '--json', '--native'])).stdout)
+    const again = JSON.parse((await t.run(['clients', 'get', '--json', '--native', '--', client.id])).stdout)
     expect(again).toMatchObject({ client_id: client.id, client_name: 'renamed natively', scope: 'api:read', client_secret: '[REDACTED]' })
     // The secret was not replaced by the redacted text: the client still gets tokens with it.
     const token = await t.run(['token', 'get'], { env: { OAUTHCTL_TOKEN_ENDPOINT: `${sandbox.issuer}/token`, OAUTHCTL_CLIENT_ID: client.id, OAUTHCTL_CLIENT_SECRET: secret, OAUTHCTL_STORAGE: 'none', OAUTHCTL_SCOPE: 'api:read' } })
