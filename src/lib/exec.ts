@@ -31,7 +31,11 @@ export function childEnv(token: StoredToken, headerEnv: string | undefined, env:
 export interface ChildOptions {
   /** Written to the child's stdin, which is then closed; the child's stdout goes to our stderr (ours carries only our result). */
   input?: string
-  /** Ends the child (SIGTERM); the promise then rejects. */
+  /**
+   * Ends the child and everything it started (SIGKILL to its process group, which it then runs in);
+   * the promise rejects at once. A kill the child could ignore (SIGTERM), or a grandchild still
+   * holding our stderr, would make the wait unbounded. Such a child runs without the terminal.
+   */
   signal?: AbortSignal
 }
 
@@ -45,7 +49,17 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv, options: Chi
   return new Promise((resolve, reject) => {
     const { input, signal } = options
     const stdio: StdioOptions = input === undefined ? 'inherit' : ['pipe', process.stderr, 'inherit']
-    const child: ChildProcess = spawn(file, args, { env, stdio, shell: false, signal })
+    const child: ChildProcess = spawn(file, args, { env, stdio, shell: false, detached: signal !== undefined })
+    const stop = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+      reject(signal?.reason)
+    }
+    if (signal?.aborted) stop()
+    else signal?.addEventListener('abort', stop, { once: true })
     if (input !== undefined && child.stdin) {
       // A child that exits without reading its stdin is judged by its exit code, not by the broken pipe.
       child.stdin.on('error', () => {})
@@ -59,15 +73,17 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv, options: Chi
     child.on('error', (err: NodeJS.ErrnoException) => {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
+      signal?.removeEventListener('abort', stop)
       // Exit codes as shells give them: 127 not found, 126 found but not executable.
       if (err.code === 'ENOENT') reject(new CliError('exec_not_found', `cannot run ${file}: command not found`, { code: 'command_not_found' }))
       else if (err.code === 'EACCES') reject(new CliError('exec_not_executable', `cannot run ${file}: permission denied`, { code: 'not_executable' }))
       else reject(usageError(`cannot run ${file}: ${err.message}`, { code: 'exec_failed' }))
     })
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, killedBy) => {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
-      resolve(code ?? 128 + (signal ? (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 }) as Record<string, number>)[signal] ?? 1 : 1))
+      signal?.removeEventListener('abort', stop)
+      resolve(code ?? 128 + (killedBy ? (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 }) as Record<string, number>)[killedBy] ?? 1 : 1))
     })
   })
 }

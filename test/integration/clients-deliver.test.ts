@@ -146,6 +146,15 @@ describe('RFC 7591 create --deliver', () => {
     expect(await recoveryEntries()).toHaveLength(1)
   })
 
+  it('a command that ignores SIGTERM is still stopped at --deliver-timeout: the wait is bounded', async () => {
+    const started = Date.now()
+    const created = await t.run(['clients', 'create', '--name', 'svc', '--grant-type', 'client_credentials', '--deliver', "sh -c 'trap \"\" TERM; sleep 20'", '--deliver-timeout', '1'])
+    expect(created.code).toBe(7)
+    expect(created.stderr).toMatch(/^error: delivery to sh did not finish within 1 s \(stopped\)$/m)
+    expect(Date.now() - started).toBeLessThan(12_000)
+    expect(await recoveryEntries()).toHaveLength(1)
+  })
+
   it('--verify with client credentials: the new secret gets a token before it is delivered', async () => {
     const { store, out } = await scripts(t.home)
     sandbox.resetCounts()
