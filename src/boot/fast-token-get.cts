@@ -1,14 +1,15 @@
 import { configDir, configFile, credentialsFile } from '../lib/config/paths.cjs'
 import { isValidatedConfig } from '../lib/config/validated-stamp.cjs'
 import { configDirProblem, readTextNoFollow } from '../lib/fs/safe-files.cjs'
-import { renderToken } from '../lib/output/token-output.cjs'
+import { execCredentialApiVersion, renderExecCredential, renderToken } from '../lib/output/token-output.cjs'
 import { parseCredentials } from '../lib/storage/credentials-format.cjs'
 import { DEFAULT_TIMEOUT_MS, KEYCHAIN_SERVICE, readKeychainValue } from '../lib/storage/keychain-read.cjs'
 import { DEFAULT_MIN_TTL_SECONDS, nowSeconds } from '../lib/tokens/cache.cjs'
 import { resolveCachedToken, type RuleProfile } from '../lib/tokens/cached-token.cjs'
 
 /**
- * The hot path: `oauthctl token get [-p NAME]` with a cached token, answered in CommonJS before
+ * The hot path: `oauthctl token get [-p NAME] [--output exec-credential]` (a script, or kubectl's
+ * credential plugin call, once a minute per kubectl command) with a cached token, answered in CommonJS before
  * the ESM loader, oclif, zod, undici or jose load. It shares the config paths, storage keys,
  * keychain format, the cached-token rule (resolveCachedToken) and output with the full command;
  * anything it is not sure of (another flag, a config not yet validated, a config folder others
@@ -16,8 +17,11 @@ import { resolveCachedToken, type RuleProfile } from '../lib/tokens/cached-token
  * behaves (or reports) exactly as it would have.
  */
 export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const profileFlag = parseArgs(argv)
-  if (profileFlag === false) return false
+  const args = parseArgs(argv)
+  if (args === false) return false
+  // kubectl's answer in the version it asked for; a version we do not speak is the full command's error to report.
+  const execVersion = args.output === 'exec-credential' ? execCredentialApiVersion(env) : undefined
+  if (args.output === 'exec-credential' && !execVersion) return false
   // Environment-only profiles and traces take the full path.
   if (env.OAUTHCTL_ISSUER || env.OAUTHCTL_TOKEN_ENDPOINT || env.OAUTHCTL_DEBUG === '1') return false
   try {
@@ -26,7 +30,7 @@ export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessE
     const text = readTextNoFollow(configFile(dir))
     if (!isValidatedConfig(dir, text)) return false
     const config = JSON.parse(text) as { defaultProfile?: string; profiles: Record<string, FastProfile> }
-    const name = profileFlag ?? (env.OAUTHCTL_PROFILE || config.defaultProfile)
+    const name = args.profile ?? (env.OAUTHCTL_PROFILE || config.defaultProfile)
     const profile = name && Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined
     if (!name || !profile) return false
     const storage = env.OAUTHCTL_STORAGE || profile.storage || 'keychain'
@@ -38,7 +42,7 @@ export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessE
       read: (key) => readSecret(storage, dir, key, env),
     })
     if (!token) return false
-    process.stdout.write(renderToken(token, 'raw'))
+    process.stdout.write(execVersion ? renderExecCredential(token.access_token, token.expires_at, execVersion) : renderToken(token, 'raw'))
     return true
   } catch {
     return false // whatever went wrong, the full command meets it again and reports it properly
@@ -49,14 +53,28 @@ interface FastProfile extends RuleProfile {
   storage?: string
 }
 
-/** `token get` with at most a profile flag: the profile name (or undefined); false for anything else. */
-function parseArgs(argv: readonly string[]): string | undefined | false {
+/**
+ * `token get` with at most a profile flag and `--output raw|exec-credential` (as `oauthctl kubeconfig`
+ * writes it), in any order; false for anything else.
+ */
+function parseArgs(argv: readonly string[]): { profile?: string; output: 'raw' | 'exec-credential' } | false {
   if (argv[0] !== 'token' || argv[1] !== 'get') return false
-  const rest = argv.slice(2)
-  if (rest.length === 0) return undefined
-  if (rest.length === 2 && (rest[0] === '-p' || rest[0] === '--profile') && rest[1] && !rest[1].startsWith('-')) return rest[1]
-  if (rest.length === 1 && rest[0]?.startsWith('--profile=')) return rest[0].slice('--profile='.length) || false
-  return false
+  const parsed: { profile?: string; output: 'raw' | 'exec-credential' } = { output: 'raw' }
+  const seen = new Set<string>()
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
+    const name = eq > 0 ? arg.slice(0, eq) : arg
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (!value || value.startsWith('-')) return false
+    const flag = name === '-p' || name === '--profile' ? 'profile' : name === '-o' || name === '--output' ? 'output' : undefined
+    if (!flag || seen.has(flag)) return false
+    seen.add(flag)
+    if (flag === 'profile') parsed.profile = value
+    else if (value === 'raw' || value === 'exec-credential') parsed.output = value
+    else return false
+  }
+  return parsed
 }
 
 async function readSecret(kind: string, dir: string, key: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

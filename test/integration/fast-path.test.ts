@@ -45,6 +45,24 @@ describe('fast path of token get', () => {
     expect((await t.run(['token', 'get', '--output', 'raw'])).stdout).toBe(full.stdout)
   })
 
+  it("answers kubectl's credential call (--output exec-credential, in the version KUBERNETES_EXEC_INFO asks) as the full command does", async () => {
+    expect((await t.run(['token', 'get'])).code).toBe(0)
+    const argv = ['token', 'get', '--output', 'exec-credential', '-p', 'ci']
+    for (const apiVersion of ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']) {
+      const env = { KUBERNETES_EXEC_INFO: JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { interactive: false } }) }
+      const full = await t.run([...argv, '-v'], { env })
+      expect(full.code, full.stderr).toBe(0)
+      expect(JSON.parse(full.stdout)).toMatchObject({ apiVersion, kind: 'ExecCredential' })
+      expect(await fast(argv, env)).toEqual({ answered: true, out: full.stdout })
+      expect(await fast(['token', 'get', '-p', 'ci', '-o', 'exec-credential'], env)).toEqual({ answered: true, out: full.stdout })
+    }
+    // A version it does not speak, another output or a repeated flag: the full command decides.
+    expect((await fast(argv, { KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v2"}' })).answered).toBe(false)
+    expect((await fast(['token', 'get', '--output', 'json'])).answered).toBe(false)
+    expect((await fast(['token', 'get', '-p', 'ci', '-p', 'ci'])).answered).toBe(false)
+    expect((await fast(['token', 'get', '--output', 'exec-credential', '--id-token'])).answered).toBe(false)
+  })
+
   it('falls through on a miss, leaving the work to the full command', async () => {
     expect(await fast(['token', 'get'])).toEqual({ answered: false, out: '' })
     sandbox.resetCounts()
