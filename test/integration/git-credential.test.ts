@@ -7,7 +7,7 @@ import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import { type FakeGitServer, startGitServer } from '../fakes/git-http.js'
 import { tokenChecker } from '../fakes/token-check.js'
 import { BIN, type Sandboxed } from '../helpers/cli.js'
-import { credentialEntries, readConfig } from '../helpers/config-files.js'
+import { credentialEntries, editConfig, readConfig } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 
 const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim()
@@ -155,6 +155,21 @@ describe(`git credential helper (${gitVersion})`, () => {
     const removed = await t.run(['git-credential', 'configure', 'git.example.test', '--remove', '--json'])
     expect(JSON.parse(removed.stdout)).toEqual({ url: 'https://git.example.test', removed: true })
     expect((await readConfig(t.configDir)).gitCredential).toBeUndefined()
+  })
+
+  it('a user name of more than one line is refused: by configure (exit 2), and in a hand-edited config (exit 2 naming the field)', async () => {
+    expect((await addConfidential('forge')).code).toBe(0)
+    const multiline = await t.run(['git-credential', 'configure', 'git.example.test', '-p', 'forge', '--username', 'oauth2\npassword=stolen'])
+    expect(multiline.code).toBe(2)
+    expect(multiline.stderr).toMatch(/^error: --username must be one line of text$/m)
+    expect((await readConfig(t.configDir)).gitCredential).toBeUndefined()
+    await editConfig(t.configDir, (config) => {
+      config.gitCredential = { 'https://git.example.test': { profile: 'forge', username: 'oauth2\npassword=stolen' } }
+    })
+    const answered = await t.run(['git-credential', 'get'], { stdin: 'protocol=https\nhost=git.example.test\n\n' })
+    expect(answered.code).toBe(2)
+    expect(answered.stdout).toBe('')
+    expect(answered.stderr).toMatch(/gitCredential.*username/)
   })
 
   it('git clone over smart HTTP from a forge that demands the token: fails without the helper, works with it', async () => {

@@ -79,13 +79,16 @@ export const ProfileSchema = z
   })
   .strict()
 
+/** The user name `git-credential` answers with: one line (git's protocol is line-based), no control characters. */
+export const GitUsernameSchema = z.string().regex(/^[^\u0000-\u001f\u007f]+$/, 'must be one line of text with no control characters')
+
 export const ConfigSchema = z
   .object({
     version: z.literal(1).default(1),
     defaultProfile: z.string().optional(),
     profiles: z.record(ProfileNameSchema, ProfileSchema).default({}),
     /** git credential helper: the profile (and user name) that answers for a URL prefix, set by `oauthctl git-credential configure`. */
-    gitCredential: z.record(z.string(), z.object({ profile: ProfileNameSchema, username: z.string().min(1).optional() }).strict()).optional(),
+    gitCredential: z.record(z.string(), z.object({ profile: ProfileNameSchema, username: GitUsernameSchema.optional() }).strict()).optional(),
   })
   .strict()
 

@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js'
-import { badResponse, usageError } from '../errors.js'
+import { type Config, GitUsernameSchema } from '../config/schema.js'
+import { usageError } from '../errors.js'
 import { checkTransport } from '../oauth/transport.js'
 import type { StoredToken } from '../tokens/token-set.js'
 
@@ -102,11 +102,9 @@ export async function gitCredentialGet(requestText: string, map: GitCredentialMa
   if (!mapping) return ''
   // The mapping was checked when it was set; a hand-edited one is checked again before a token goes out.
   checkTransport(mapping.key, false, 'a git remote that gets tokens')
+  // No value can add a line to the protocol: tokens are visible ASCII (checked on receipt and on every
+  // read of the cache), user names one line (the config schema).
   const token = await tokenFor(mapping.profile)
-  for (const value of [mapping.username, token.access_token]) {
-    // A newline or NUL would inject lines into the protocol.
-    if (/[\0\r\n]/.test(value)) throw badResponse('the token contains a line break or NUL: not handed to git', { code: 'invalid_token' })
-  }
   return `username=${mapping.username}\npassword=${token.access_token}\npassword_expiry_utc=${token.expires_at}\n`
 }
 
@@ -128,7 +126,7 @@ export async function configureGitCredential(configDir: string, target: string, 
     if (!profile || !Object.hasOwn(config.profiles, profile)) {
       throw usageError(profile ? `no profile named ${profile}` : 'git-credential configure needs a profile: -p NAME', { code: 'unknown_profile', hint: 'oauthctl profiles list shows the profiles there are' })
     }
-    if (change.username !== undefined && /[\0\r\n]/.test(change.username)) throw usageError('--username must be one line', { code: 'bad_flag' })
+    if (change.username !== undefined && !GitUsernameSchema.safeParse(change.username).success) throw usageError('--username must be one line of text', { code: 'bad_flag' })
     Object.defineProperty(map, url, { value: { profile, ...(change.username && { username: change.username }) }, enumerable: true, writable: true, configurable: true })
     config.gitCredential = map
     return { url, profile, username: change.username ?? DEFAULT_GIT_USERNAME }
