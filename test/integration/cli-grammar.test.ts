@@ -39,6 +39,8 @@ const help = (title: string): Pick<Row, 'code' | 'stdout' | 'check'> => ({
 const rows: Record<string, Row> = {
   'a flag with no value': { argv: () => ['profiles', 'add', 'y', '--issuer'], code: 2, stderr: ['error: --issuer needs a value'] },
   'a bad number': { argv: () => ['token', 'get', '--min-ttl', 'abc'], code: 2, stderr: ['error: --min-ttl must be a number of seconds', /^hint: usage: oauthctl token get \[flags\]/m], never: ['abc'] },
+  'a bad number for an admin flag': { argv: () => ['clients', 'create', '--name', 'x', '--token-ttl', 'soon'], code: 2, stderr: ['error: --token-ttl must be a number of seconds, at least 1'], never: ['soon'] },
+  'a bad --deliver-timeout': { argv: () => ['clients', 'create', '--name', 'x', '--deliver', 'true', '--deliver-timeout', '0'], code: 2, stderr: ['error: --deliver-timeout must be a number of seconds, at least 1'] },
   'a number out of range': { argv: () => ['login', '--port', '99999'], code: 2, stderr: ['error: --port must be a port number, 1 to 65535'], never: ['99999'] },
   'a missing argument': { argv: () => ['profiles', 'add'], code: 2, stderr: ['error: missing argument NAME', 'hint: usage: oauthctl profiles add NAME [flags] (more with --help)'] },
   'a missing argument (clients get)': { argv: () => ['clients', 'get'], code: 2, stderr: ['error: missing argument ID', /^hint: usage: oauthctl clients get ID \[flags\]/m] },

@@ -1,8 +1,8 @@
 import { type Command, Flags } from '@oclif/core'
-import { BaseCommand } from '../cli/base-command.js'
-import { canPrompt } from '../cli/input.js'
+import { BaseCommand, integerFlag } from '../cli/base-command.js'
+import { canPrompt, promptConfirm, promptSecret } from '../cli/input.js'
 import type { Runtime } from '../cli/runtime.js'
-import { CliError, usageError } from '../errors.js'
+import { usageError } from '../errors.js'
 import { renderTable } from '../output/table.js'
 import { redactJson } from '../redact.js'
 import { nowSeconds } from '../tokens/cache.js'
@@ -20,7 +20,7 @@ export const specFlags = {
   'redirect-uri': Flags.string({ summary: 'Redirect URI (repeatable).', multiple: true }),
   'grant-type': Flags.string({ summary: 'Grant type, e.g. authorization_code, client_credentials (repeatable where the server allows several).', multiple: true }),
   scope: Flags.string({ summary: 'Scope the client may ask for (repeatable).', multiple: true }),
-  'token-ttl': Flags.integer({ summary: 'Access token lifetime, seconds.', min: 1 }),
+  'token-ttl': integerFlag('a number of seconds', { summary: 'Access token lifetime, seconds.', min: 1 }),
   'role-division': Flags.string({ summary: 'Genesys Cloud role in a division, ROLE_ID:DIVISION_ID (repeatable; client-credentials clients).', multiple: true }),
   'from-file': Flags.string({
     summary: "JSON file with the fields (name, description, redirectUris, grantTypes, scopes, tokenTtl, roleDivisions), or the back end's own client document (what clients get ID --json --native prints); flags override it.",
@@ -44,7 +44,7 @@ export const deliverFlags = {
     summary: "Run CMD (no shell; quoted like a shell) with the new secret on its stdin instead of printing it; if it fails, the secret waits for clients recover-secret.",
     helpValue: "'CMD ARGS'",
   }),
-  'deliver-timeout': Flags.integer({ summary: `Seconds --deliver's command may take (default ${DEFAULT_DELIVER_TIMEOUT_S}).`, min: 1, helpValue: 'SECONDS', dependsOn: ['deliver'] }),
+  'deliver-timeout': integerFlag('a number of seconds', { summary: `Seconds --deliver's command may take (default ${DEFAULT_DELIVER_TIMEOUT_S}).`, min: 1, helpValue: 'SECONDS', dependsOn: ['deliver'] }),
 }
 export const verifyFlag = Flags.boolean({
   summary: "Prove the new secret gets a token (client_credentials at the profile's token endpoint) before handing it over; if not, exit 4 and the secret waits for clients recover-secret.",
@@ -74,12 +74,7 @@ export async function adminContext(rt: Runtime): Promise<AdminContext> {
     now: nowSeconds,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     warn: (message) => rt.warn(message),
-    promptSecret: canPrompt(rt.env)
-      ? async (message) => {
-          const { password } = await import('@inquirer/prompts')
-          return password({ message, mask: false }, { output: process.stderr })
-        }
-      : undefined,
+    promptSecret: canPrompt(rt.env) ? promptSecret : undefined,
   }
 }
 
@@ -87,15 +82,7 @@ export async function adminContext(rt: Runtime): Promise<AdminContext> {
 export async function confirmChange(rt: Runtime, yes: boolean, question: string): Promise<void> {
   if (yes) return
   if (!canPrompt(rt.env)) throw usageError('this needs confirmation, and stdin is not a terminal (or CI is set)', { code: 'confirmation_required', hint: 'pass --yes' })
-  const { confirm } = await import('@inquirer/prompts')
-  let confirmed: boolean
-  try {
-    confirmed = await confirm({ message: question, default: false }, { output: process.stderr })
-  } catch (err) {
-    if ((err as Error)?.name === 'ExitPromptError') throw new CliError('interrupted', 'interrupted', { code: 'interrupted', cause: err })
-    throw err
-  }
-  if (!confirmed) throw usageError('not confirmed: nothing was changed', { code: 'not_confirmed' })
+  if (!(await promptConfirm(question))) throw usageError('not confirmed: nothing was changed', { code: 'not_confirmed' })
 }
 
 /** `--dry-run` output: the requests, bodies redacted like everything else printed. */

@@ -106,15 +106,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * with --json; and set the exit code. The one renderer, for commands and the hooks that run before one.
  */
 export function reportError(error: CliError, json: boolean, original?: Error): void {
-  const message = printable(redactText(error.message))
+  const message = sanitizeInline(redactText(error.message))
   if (json) {
     const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
     if (error.httpStatus) body.httpStatus = error.httpStatus
-    if (error.hint) body.hint = printable(redactText(error.hint))
+    if (error.hint) body.hint = sanitizeInline(redactText(error.hint))
     process.stderr.write(`${JSON.stringify({ error: body })}\n`)
   } else {
     process.stderr.write(`error: ${message}\n`)
-    if (error.hint) process.stderr.write(`hint: ${printable(redactText(error.hint))}\n`)
+    if (error.hint) process.stderr.write(`hint: ${sanitizeInline(redactText(error.hint))}\n`)
     if (error.kind === 'internal' && process.env.OAUTHCTL_DEBUG === '1' && original?.stack) process.stderr.write(`${redactText(original.stack)}\n`)
   }
   process.exitCode = error.exitCode
@@ -185,7 +185,9 @@ interface IntegerFlagOptions {
   min?: number
   max?: number
   helpGroup?: string
+  helpValue?: string
   exclusive?: string[]
+  dependsOn?: string[]
 }
 /**
  * An integer flag whose bad value gets one message naming the flag and what it takes
@@ -203,8 +205,5 @@ export function integerFlag(what: string, options: IntegerFlagOptions & { defaul
   }
   return Flags.integer({ ...options, parse })
 }
-
-/** Server-supplied text reaches a terminal: control characters shown escaped, one line (output/sanitize.ts). */
-const printable = sanitizeInline
 
 const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0] ?? ''

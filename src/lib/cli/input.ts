@@ -28,12 +28,22 @@ export const canPrompt = (env: NodeJS.ProcessEnv = process.env) => Boolean(proce
 /**
  * Ask for a secret at a hidden prompt. The prompt is drawn on stderr, never stdout: stdout is the
  * command's result (`T=$(oauthctl token get …)`, `… --json > out.json`) and must hold nothing else.
- * Ctrl-C at the prompt is an interruption (130), not a bug.
  */
 export async function promptSecret(message: string): Promise<string> {
   const { password } = await import('@inquirer/prompts')
+  return answered(password({ message, mask: false }, { output: process.stderr }))
+}
+
+/** Ask a yes/no question on stderr; no is the default. */
+export async function promptConfirm(question: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts')
+  return answered(confirm({ message: question, default: false }, { output: process.stderr }))
+}
+
+/** A prompt's answer; Ctrl-C at the prompt is an interruption (130), not a bug. */
+async function answered<T>(prompt: Promise<T>): Promise<T> {
   try {
-    return await password({ message, mask: false }, { output: process.stderr })
+    return await prompt
   } catch (err) {
     if ((err as Error)?.name === 'ExitPromptError') throw new CliError('interrupted', 'interrupted', { code: 'interrupted', cause: err })
     throw err
