@@ -128,6 +128,9 @@ new AsyncEntry('oauthctl', ${JSON.stringify(key)}, { linux: { store: 'secret-ser
     extra.push('gh is not installed: the comparison with `gh auth token` was not run')
   }
   compare('cached token get --storage file / node -e 0', () => time(process.execPath, fileArgs), nodeZero, 1.35)
+  // kubectl runs this before its commands (the stanza `oauthctl kubeconfig` writes): the same fast path.
+  const execCredentialArgs = [BIN, 'token', 'get', '--output', 'exec-credential', '-p', 'file']
+  compare('cached kubectl exec credential (file) / node -e 0', () => time(process.execPath, execCredentialArgs), nodeZero, 1.35)
 
   // Uncached: the full command (client credentials request + storage write) against a bare undici script doing the same.
   const bareFetch = join(work, 'bare-fetch.mjs')
