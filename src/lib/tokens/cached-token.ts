@@ -3,8 +3,6 @@ export {
   type CachedToken,
   type CachedTokenQuery,
   checkStoredValue,
-  covers,
-  grantedScopes,
   isTokenValue,
   mayDownScope,
   profileShape,
