@@ -1,4 +1,4 @@
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand } from '../cli/base-command.js'
 import { doctor } from '../lib/doctor.js'
 
 export default class Doctor extends BaseCommand<typeof Doctor> {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../lib/cli/base-command.js'
-import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenRequestFlags } from '../lib/cli/token-flags.js'
+import { BaseCommand } from '../cli/base-command.js'
+import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenRequestFlags } from '../cli/token-flags.js'
 import { childEnv, runChild } from '../lib/exec.js'
 import { usageError } from '../lib/errors.js'
 import { resourceProof } from '../lib/tokens/dpop-proof.js'

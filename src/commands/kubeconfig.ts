@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand } from '../cli/base-command.js'
 import { usageError } from '../lib/errors.js'
 import type { ExecCredentialApiVersion } from '../lib/output/token-output.cjs'
 import { EXEC_API_VERSION_NAMES, INTERACTIVE_MODES, type InteractiveMode, type KubeconfigOptions, kubeconfigUsers, toYaml, writeKubeconfigUser } from '../lib/integrations/kubectl.js'

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand } from '../cli/base-command.js'
 import { logout } from '../lib/login/logout.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {

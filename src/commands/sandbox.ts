@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
-import { BaseCommand, integerFlag } from '../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../cli/base-command.js'
 import { readJsonFile } from '../lib/config/store.js'
 import { usageError } from '../lib/errors.js'
 import type { SandboxClient } from '../lib/sandbox/server.js'

@@ -1,4 +1,4 @@
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand } from '../cli/base-command.js'
 import { ENV_PROFILE_NAME, profileFromEnv } from '../lib/config/profiles.js'
 import type { Profile } from '../lib/config/schema.js'
 import { renderTable } from '../lib/output/table.js'

@@ -1,4 +1,4 @@
-import { BaseCommand } from '../lib/cli/base-command.js'
+import { BaseCommand } from '../cli/base-command.js'
 import { describeUserInfo, userInfo } from '../lib/tokens/userinfo.js'
 
 export default class UserInfo extends BaseCommand<typeof UserInfo> {

@@ -1,6 +1,6 @@
 import { type Hook, loadHelpClass } from '@oclif/core'
-import { reportError } from '../lib/cli/base-command.js'
-import { suggestCommand } from '../lib/cli/command-line.js'
+import { reportError } from '../cli/base-command.js'
+import { suggestCommand } from '../cli/command-line.js'
 import { usageError } from '../lib/errors.js'
 
 /** A word that reads as a command name may be shown back; anything else (a pasted token?) is described. */

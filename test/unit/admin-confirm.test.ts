@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 vi.mock('@inquirer/prompts', () => ({ confirm: vi.fn() }))
 
 const { confirm } = await import('@inquirer/prompts')
-const { confirmChange } = await import('../../src/lib/admin/cli.js')
+const { confirmChange } = await import('../../src/cli/admin.js')
 type Rt = Parameters<typeof confirmChange>[0]
 
 const ask = vi.mocked(confirm)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closest, editDistance, flagShown, suggestCommand } from '../../src/lib/cli/command-line.js'
+import { closest, editDistance, flagShown, suggestCommand } from '../../src/cli/command-line.js'
 
 describe('reading a mistyped command line', () => {
   it('counts a swap of two adjacent letters as one edit', () => {

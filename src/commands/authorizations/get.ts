@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, renderAuthorization } from '../../lib/admin/cli.js'
+import { AdminCommand, renderAuthorization } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class AuthorizationsGet extends AdminCommand<typeof AuthorizationsGet> {

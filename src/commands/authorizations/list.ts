@@ -1,4 +1,4 @@
-import { AdminCommand, renderAuthorizations } from '../../lib/admin/cli.js'
+import { AdminCommand, renderAuthorizations } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class AuthorizationsList extends AdminCommand<typeof AuthorizationsList> {

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
-import { AdminCommand, deliverFlags, saveProfileFlag, specFlags, verifyFlag } from '../../lib/admin/cli.js'
+import { AdminCommand, deliverFlags, saveProfileFlag, specFlags, verifyFlag } from '../../cli/admin.js'
 import { checkVerifiable } from '../../lib/admin/deliver.js'
 import { planCreate } from '../../lib/admin/index.js'
 import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
 import { readClientSpec } from '../../lib/admin/spec.js'
-import { readStdin } from '../../lib/cli/input.js'
+import { readStdin } from '../../cli/input.js'
 
 export default class ClientsCreate extends AdminCommand<typeof ClientsCreate> {
   static override summary = 'Create an OAuth client and print its secret once.'

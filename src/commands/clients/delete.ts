@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, dryRunFlag, yesFlag } from '../../lib/admin/cli.js'
+import { AdminCommand, dryRunFlag, yesFlag } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ClientsDelete extends AdminCommand<typeof ClientsDelete> {

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { AdminCommand, renderClient } from '../../lib/admin/cli.js'
+import { AdminCommand, renderClient } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ClientsGet extends AdminCommand<typeof ClientsGet> {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
-import { AdminCommand, renderClients } from '../../lib/admin/cli.js'
-import { integerFlag } from '../../lib/cli/base-command.js'
+import { AdminCommand, renderClients } from '../../cli/admin.js'
+import { integerFlag } from '../../cli/base-command.js'
 import { operation } from '../../lib/admin/index.js'
 
 const DEFAULT_LIMIT = 100

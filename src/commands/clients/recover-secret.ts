@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, deliverFlags, saveProfileFlag } from '../../lib/admin/cli.js'
+import { AdminCommand, deliverFlags, saveProfileFlag } from '../../cli/admin.js'
 import { recoveryEntry } from '../../lib/admin/deliver.js'
 import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
 

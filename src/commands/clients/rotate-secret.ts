@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, deliverFlags, dryRunFlag, saveProfileFlag, verifyFlag, yesFlag } from '../../lib/admin/cli.js'
+import { AdminCommand, deliverFlags, dryRunFlag, saveProfileFlag, verifyFlag, yesFlag } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, renderClient, specFlags } from '../../lib/admin/cli.js'
+import { AdminCommand, renderClient, specFlags } from '../../cli/admin.js'
 import { planUpdate } from '../../lib/admin/index.js'
 import { readClientSpec } from '../../lib/admin/spec.js'
 

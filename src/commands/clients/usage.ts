@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, renderUsage } from '../../lib/admin/cli.js'
-import { integerFlag } from '../../lib/cli/base-command.js'
+import { AdminCommand, renderUsage } from '../../cli/admin.js'
+import { integerFlag } from '../../cli/base-command.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {

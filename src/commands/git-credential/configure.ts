@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand } from '../../cli/base-command.js'
 import { configureGitCredential } from '../../lib/integrations/git-credential.js'
 
 export default class GitCredentialConfigure extends BaseCommand<typeof GitCredentialConfigure> {

@@ -1,5 +1,5 @@
-import { BaseCommand } from '../../lib/cli/base-command.js'
-import { Runtime } from '../../lib/cli/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { Runtime } from '../../cli/runtime.js'
 import { gitCredentialGet, readCredentialRequest } from '../../lib/integrations/git-credential.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../../lib/tokens/cache.js'
 import { getToken } from '../../lib/tokens/get-token.js'

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
-import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
-import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../lib/cli/input.js'
+import { BaseCommand, integerFlag } from '../../cli/base-command.js'
+import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../cli/input.js'
 import { addProfile, usesClientSecret } from '../../lib/config/add-profile.js'
 import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
 import { usageError } from '../../lib/errors.js'

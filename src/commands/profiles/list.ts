@@ -1,4 +1,4 @@
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand } from '../../cli/base-command.js'
 import type { Profile } from '../../lib/config/schema.js'
 import { CliError } from '../../lib/errors.js'
 import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand } from '../../cli/base-command.js'
 import { removeProfile } from '../../lib/config/add-profile.js'
 
 export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {

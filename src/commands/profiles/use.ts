@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand } from '../../cli/base-command.js'
 import { resolveProfile } from '../../lib/config/profiles.js'
 import { updateConfig } from '../../lib/config/store.js'
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core'
-import { AdminCommand, langFlag, renderScope } from '../../lib/admin/cli.js'
+import { AdminCommand, langFlag, renderScope } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ScopesGet extends AdminCommand<typeof ScopesGet> {

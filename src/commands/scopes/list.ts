@@ -1,4 +1,4 @@
-import { AdminCommand, langFlag, renderScopes } from '../../lib/admin/cli.js'
+import { AdminCommand, langFlag, renderScopes } from '../../cli/admin.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ScopesList extends AdminCommand<typeof ScopesList> {

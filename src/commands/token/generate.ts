@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
-import { adminContext } from '../../lib/admin/cli.js'
+import { adminContext } from '../../cli/admin.js'
 import { generateToken } from '../../lib/admin/nutanix.js'
-import { BaseCommand, integerFlag } from '../../lib/cli/base-command.js'
+import { BaseCommand, integerFlag } from '../../cli/base-command.js'
 
 export default class TokenGenerate extends BaseCommand<typeof TokenGenerate> {
   static override summary = 'Create an OAuth client and a token for it in one step (Nutanix Prism Central).'

@@ -1,4 +1,4 @@
-import { BaseCommand } from '../../lib/cli/base-command.js'
+import { BaseCommand } from '../../cli/base-command.js'
 import { getToken, readStoredToken } from '../../lib/tokens/get-token.js'
 
 export default class TokenRefresh extends BaseCommand<typeof TokenRefresh> {

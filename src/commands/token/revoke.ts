@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
-import { BaseCommand } from '../../lib/cli/base-command.js'
-import { readStdin } from '../../lib/cli/input.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { readStdin } from '../../cli/input.js'
 import { authRequired } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
 import { readStoredToken } from '../../lib/tokens/get-token.js'

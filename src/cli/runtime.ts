@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { configDir } from '../config/paths.js'
-import { type ResolvedProfile, resolveProfile } from '../config/profiles.js'
-import type { Config, Profile } from '../config/schema.js'
-import { loadConfig } from '../config/store.js'
-import type { HttpClient } from '../http/client.js'
-import type { OAuthSession } from '../oauth/session.js'
-import type { TokenContext } from '../tokens/get-token.js'
-import { sanitizeText } from '../output/sanitize.js'
-import { redactText } from '../redact.js'
-import { chooseStorage, openStore, type StorageChoice } from '../storage/index.js'
-import type { SecretStore } from '../storage/types.js'
+import { configDir } from '../lib/config/paths.js'
+import { type ResolvedProfile, resolveProfile } from '../lib/config/profiles.js'
+import type { Config, Profile } from '../lib/config/schema.js'
+import { loadConfig } from '../lib/config/store.js'
+import type { HttpClient } from '../lib/http/client.js'
+import type { OAuthSession } from '../lib/oauth/session.js'
+import type { TokenContext } from '../lib/tokens/get-token.js'
+import { sanitizeText } from '../lib/output/sanitize.js'
+import { redactText } from '../lib/redact.js'
+import { chooseStorage, openStore, type StorageChoice } from '../lib/storage/index.js'
+import type { SecretStore } from '../lib/storage/types.js'
 
 /** The global flags every command takes (SPEC.md "Global flags and environment"). */
 export interface GlobalOptions {
@@ -85,7 +85,7 @@ export class Runtime {
 
   async http(): Promise<HttpClient> {
     if (!this.httpClient) {
-      const { HttpClient } = await import('../http/client.js')
+      const { HttpClient } = await import('../lib/http/client.js')
       this.httpClient = new HttpClient({
         insecure: this.options.insecure,
         caFile: this.options.caFile,
@@ -100,13 +100,13 @@ export class Runtime {
   /** Everything the token use cases need for the current profile. */
   async tokenContext(): Promise<TokenContext> {
     const { name, profile } = await this.profile()
-    const { nowSeconds } = await import('../tokens/cache.js')
+    const { nowSeconds } = await import('../lib/tokens/cache.js')
     return { profileName: name, profile, store: await this.store(profile), http: await this.http(), env: this.env, configDir: this.configDir, now: nowSeconds }
   }
 
   /** An oauth4webapi session for the current profile. */
   async session(ctx?: TokenContext): Promise<OAuthSession> {
-    const { openSession } = await import('../tokens/get-token.js')
+    const { openSession } = await import('../lib/tokens/get-token.js')
     return openSession(ctx ?? (await this.tokenContext()))
   }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { usageError } from '../errors.js'
+import { usageError } from '../lib/errors.js'
 import { readStdin } from './input.js'
 
 /**

@@ -1,7 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
-import { CliError, usageError } from '../errors.js'
-import { sanitizeInline, sanitizeText } from '../output/sanitize.js'
-import { redactText } from '../redact.js'
+import { CliError, usageError } from '../lib/errors.js'
+import { sanitizeInline, sanitizeText } from '../lib/output/sanitize.js'
+import { redactText } from '../lib/redact.js'
 import { closest, flagShown, isPlausibleFlagName } from './command-line.js'
 import { Runtime } from './runtime.js'
 

@@ -1,4 +1,4 @@
-import { CliError, usageError } from '../errors.js'
+import { CliError, usageError } from '../lib/errors.js'
 
 /** `--param KEY=VALUE` pairs into a record; the error names the bad pair's key only. */
 export function parseKeyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
