@@ -87,7 +87,7 @@ const page = async (offset) => JSON.parse(await (await request('http://127.0.0.1
 try {
   const { HttpClient } = await import(join(ROOT, 'dist/lib/http/client.js'))
   const { ProfileSchema } = await import(join(ROOT, 'dist/lib/config/schema.js'))
-  const { openBackend } = await import(join(ROOT, 'dist/lib/admin/index.js'))
+  const { openBackend } = await import(join(ROOT, 'dist/lib/use-cases/admin.js'))
   const { MemoryStore } = await import(join(ROOT, 'dist/lib/storage/memory.js'))
   const http = new HttpClient()
   const profile = ProfileSchema.parse({ provider: 'nutanix', host: `http://127.0.0.1:${port}`, username: 'admin', clientId: 'bench' })
@@ -111,7 +111,7 @@ try {
   await http.close()
   if (clients.length !== CLIENTS) throw new Error(`listed ${clients.length} clients, expected ${CLIENTS}`)
   const peakRssMb = process.resourceUsage().maxRSS / 1024
-  const { NUTANIX_LIST_CONCURRENCY: concurrency } = await import(join(ROOT, 'dist/lib/admin/nutanix.js'))
+  const { NUTANIX_LIST_CONCURRENCY: concurrency } = await import(join(ROOT, 'dist/lib/vendors/nutanix/admin.js'))
   const pages = Math.ceil(CLIENTS / PAGE)
   process.stdout.write(`${JSON.stringify({ clients: clients.length, ms, idealMs: (pages * LATENCY_MS) / concurrency, pages, concurrency, peakRssMb, bareMs: bareRun(port, concurrency), cliMs: cliRun(port) })}\n`)
 } finally {

@@ -6,7 +6,7 @@ import { usageError } from '../lib/errors.js'
 import { renderTable } from '../lib/output/table.js'
 import { redactJson } from '../lib/redact.js'
 import { nowSeconds } from '../lib/tokens/cache.js'
-import { openBackend } from '../lib/admin/index.js'
+import { openBackend, withProfileToken } from '../lib/use-cases/admin.js'
 import { DEFAULT_DELIVER_TIMEOUT_S, deliverSecret, type HandOver, planHandOver, recoveryEntry, verifySecret, withRecoveryHint } from '../lib/admin/deliver.js'
 import { type SavedProfile, saveClientProfile } from '../lib/admin/save-profile.js'
 import type { AdminBackend, AdminClient, AdminContext, Authorization, IssuedClient, Mutation, PlannedRequest, Scope, UsageReport } from '../lib/admin/types.js'
@@ -64,7 +64,7 @@ export async function openAdmin(rt: Runtime): Promise<Admin> {
 /** What an admin API call needs from the command run: the profile, HTTP, secret storage, a prompt on a terminal. */
 export async function adminContext(rt: Runtime): Promise<AdminContext> {
   const { name, profile } = await rt.profile()
-  return {
+  return withProfileToken({
     profileName: name,
     profile,
     http: await rt.http(),
@@ -75,7 +75,7 @@ export async function adminContext(rt: Runtime): Promise<AdminContext> {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     warn: (message) => rt.warn(message),
     promptSecret: canPrompt(rt.env) ? promptSecret : undefined,
-  }
+  })
 }
 
 /** Destructive commands ask on a terminal; elsewhere they need --yes (SPEC.md). */

@@ -92,7 +92,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         : `check the client id and secret: store the right secret with printf %s "$SECRET" | oauthctl profiles add ${resolved?.name ?? 'NAME'} --client-secret-stdin`
     // A hint from below (the Basic encoding may be why) comes second: a wrong secret is the likelier cause.
     const hint = error.hint ? `${secretHint}; if they are right, ${error.hint}` : secretHint
-    return new CliError(error.kind, error.message, { code: error.code, httpStatus: error.httpStatus, hint, cause: error })
+    return new CliError(error.kind, error.message, { httpStatus: error.httpStatus, hint, cause: error }, error.code)
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {

@@ -6,7 +6,7 @@ import type { Config, Profile } from '../lib/config/schema.js'
 import { loadConfig } from '../lib/config/store.js'
 import type { HttpClient } from '../lib/http/client.js'
 import type { OAuthSession } from '../lib/oauth/session.js'
-import type { TokenContext } from '../lib/tokens/get-token.js'
+import type { TokenContext } from '../lib/tokens/context.js'
 import { sanitizeText } from '../lib/output/sanitize.js'
 import { redactText } from '../lib/redact.js'
 import { chooseStorage, openStore, type StorageChoice } from '../lib/storage/index.js'
@@ -106,7 +106,7 @@ export class Runtime {
 
   /** An oauth4webapi session for the current profile. */
   async session(ctx?: TokenContext): Promise<OAuthSession> {
-    const { openSession } = await import('../lib/tokens/get-token.js')
+    const { openSession } = await import('../lib/use-cases/session.js')
     return openSession(ctx ?? (await this.tokenContext()))
   }
 

@@ -5,7 +5,7 @@ import { type AuthorizationDetails, readAuthorizationDetails } from '../lib/oaut
 import type { ProofTarget } from '../lib/oauth/dpop.js'
 import type { SenderOptions } from '../lib/oauth/sender.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../lib/tokens/cache.js'
-import type { GetTokenOptions } from '../lib/tokens/get-token.js'
+import type { GetTokenOptions } from '../lib/use-cases/get-token.js'
 import { usageError } from '../lib/errors.js'
 import { integerFlag } from './base-command.js'
 import { canPrompt, parseKeyValues, promptSecret, readStdin } from './input.js'

@@ -4,7 +4,7 @@ import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenReq
 import { childEnv, runChild } from '../lib/exec.js'
 import { usageError } from '../lib/errors.js'
 import { resourceProof } from '../lib/tokens/dpop-proof.js'
-import { getToken } from '../lib/tokens/get-token.js'
+import { getToken } from '../lib/use-cases/get-token.js'
 
 export default class Exec extends BaseCommand<typeof Exec> {
   static override summary = 'Run a command with a fresh access token in its environment.'

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { logout } from '../lib/login/logout.js'
+import { logout } from '../lib/use-cases/logout.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {
   static override summary = 'Revoke the profile\'s tokens at the server and delete them here.'

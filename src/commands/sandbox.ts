@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import { BaseCommand, integerFlag } from '../cli/base-command.js'
-import { readJsonFile } from '../lib/config/store.js'
+import { readJsonFile } from '../lib/config/json-file.js'
 import { usageError } from '../lib/errors.js'
 import type { SandboxClient } from '../lib/sandbox/server.js'
 import { DEFAULT_SANDBOX_PORT, tryLines } from '../lib/sandbox/try-lines.js'

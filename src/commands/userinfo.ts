@@ -1,5 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js'
-import { describeUserInfo, userInfo } from '../lib/tokens/userinfo.js'
+import { describeUserInfo, userInfo } from '../lib/use-cases/userinfo.js'
 
 export default class UserInfo extends BaseCommand<typeof UserInfo> {
   static override summary = "Who the profile's session is: the OpenID Connect UserInfo claims."

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js'
 import { HttpClient, type HttpClientOptions } from '../../src/lib/http/client.js'
-import type { LoginContext, LoginOptions } from '../../src/lib/login/login.js'
-import { OAuthSession } from '../../src/lib/oauth/session.js'
+import type { LoginContext, LoginOptions } from '../../src/lib/use-cases/login.js'
+import type { OAuthSession } from '../../src/lib/oauth/session.js'
+import { sessionFor } from '../../src/lib/vendors/registry.js'
 import { MemoryStore } from '../../src/lib/storage/memory.js'
-import type { TokenContext } from '../../src/lib/tokens/get-token.js'
+import type { TokenContext } from '../../src/lib/tokens/context.js'
 
 /**
  * In-process plumbing for the vendor contract tests: a profile's OAuthSession over a real
@@ -56,7 +57,7 @@ export async function harness(options: HttpClientOptions = {}): Promise<Harness>
     waits,
     trace,
     dir: configDir,
-    session: (profile, secret) => new OAuthSession(ProfileSchema.parse(profile), http, secret === undefined ? undefined : { value: secret, source: 'env' }),
+    session: (profile, secret) => sessionFor(ProfileSchema.parse(profile), http, secret === undefined ? undefined : { value: secret, source: 'env' }),
     tokenContext,
     loginContext(profile, o = {}) {
       const info: string[] = []

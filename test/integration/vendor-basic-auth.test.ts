@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getToken, type GetTokenOptions, type TokenContext } from '../../src/lib/tokens/get-token.js'
+import { getToken, type GetTokenOptions } from '../../src/lib/use-cases/get-token.js'
+import { type TokenContext } from '../../src/lib/tokens/context.js'
 import { redactText } from '../../src/lib/redact.js'
 import { type ApimaticFake, CLIENT_CREDENTIALS_PATH, SCOPE, startApimaticFake, TOKEN_PATH, USER } from '../fakes/apimatic.js'
 import { type FakeServer, json, rawBasic, type RecordedRequest, startFake } from '../fakes/fixtures.js'

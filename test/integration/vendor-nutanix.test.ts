@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { generateToken } from '../../src/lib/admin/nutanix.js'
+import { generateToken } from '../../src/lib/vendors/nutanix/admin.js'
 import type { AdminContext } from '../../src/lib/admin/types.js'
+import { withProfileToken } from '../../src/lib/use-cases/admin.js'
 import { type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js'
-import { login } from '../../src/lib/login/login.js'
+import { login } from '../../src/lib/use-cases/login.js'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { MemoryStore } from '../../src/lib/storage/memory.js'
-import { getToken } from '../../src/lib/tokens/get-token.js'
+import { getToken } from '../../src/lib/use-cases/get-token.js'
 import { revoke } from '../../src/lib/tokens/revoke.js'
-import { nutanix } from '../../src/lib/vendors/nutanix.js'
+import { nutanix } from '../../src/lib/vendors/nutanix/index.js'
 import { endpoint, fixtureBody, fixtureResponse } from '../fakes/fixtures.js'
 import { ADMIN, BASE_PATH, BROWSER_ONLY_PATHS, fixture, type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
 import { type Harness, harness, loginOptions } from '../fakes/vendor-context.js'
@@ -126,7 +127,7 @@ describe('Nutanix revoke: POST /oauth/revoke_token with the token in the query',
     const store = new MemoryStore()
     await store.set(secretKeys.adminPassword('nx'), ADMIN.password)
     const session = h.session(profile, DEV.client_secret)
-    await nutanix.revoke?.({ ...session.vendorContext, secrets: { profileName: 'nx', store, env: {} } }, 'nx_at_unknown', 'refresh_token')
+    await nutanix.revoke?.({ ...session.adapterContext, secrets: { profileName: 'nx', store, env: {} } }, 'nx_at_unknown', 'refresh_token')
     expect(at('/oauth/revoke_token')[0]?.query).toEqual({ token: 'nx_at_unknown', token_type_hint: 'refresh_token' })
   })
 })
@@ -134,7 +135,7 @@ describe('Nutanix revoke: POST /oauth/revoke_token with the token in the query',
 describe('Nutanix generate_token', () => {
   it('POSTs the fixture body with Basic, and stores the token under the cache key of those scopes', async () => {
     const store = new MemoryStore()
-    const ctx: AdminContext = {
+    const ctx: AdminContext = withProfileToken({
       profileName: 'nx',
       profile: ProfileSchema.parse(profile),
       http: h.http,
@@ -144,7 +145,7 @@ describe('Nutanix generate_token', () => {
       now: () => Math.floor(Date.now() / 1000),
       sleep: async () => undefined,
       warn: () => undefined,
-    }
+    })
     const sent = fixtureRequest('oauth_generate_token_post').body?.json as { scopes: string[]; client_name: string; client_description: string; expires_in: number }
     const generated = await generateToken(ctx, { scopes: sent.scopes, name: sent.client_name, description: sent.client_description, expiresIn: sent.expires_in })
     const [request] = at('/oauth/generate_token')

@@ -1,7 +1,8 @@
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { genesysBackend, USAGE_POLL } from '../../src/lib/admin/genesys.js'
+import { genesysBackend, USAGE_POLL } from '../../src/lib/vendors/genesys/admin.js'
 import type { AdminBackend, AdminContext } from '../../src/lib/admin/types.js'
+import { withProfileToken } from '../../src/lib/use-cases/admin.js'
 import { ProfileSchema } from '../../src/lib/config/schema.js'
 import type { CliError } from '../../src/lib/errors.js'
 import { HttpClient } from '../../src/lib/http/client.js'
@@ -22,7 +23,7 @@ beforeEach(() => {
   agent.disableNetConnect()
   sleeps = []
   const store = new MemoryStore()
-  const ctx: AdminContext = {
+  const ctx: AdminContext = withProfileToken({
     profileName: 'gc',
     profile: ProfileSchema.parse({ provider: 'genesys', region: 'mypurecloud.ie', clientId: 'admin-client' }),
     http: new HttpClient({ dispatcher: agent, sleep: async () => undefined }),
@@ -35,7 +36,7 @@ beforeEach(() => {
       sleeps.push(ms)
     },
     warn: () => undefined,
-  }
+  })
   agent.get(LOGIN).intercept({ path: '/oauth/token', method: 'POST' }).reply(200, { access_token: 'at-1', token_type: 'bearer', expires_in: 3600 }, { headers: JSON_HEADERS })
   backend = genesysBackend(ctx)
 })

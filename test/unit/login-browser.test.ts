@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planBrowser, presentLoopbackUrl } from '../../src/lib/login/browser.js'
-import type { BrowserPlan } from '../../src/lib/login/browser.js'
+import type { BrowserPlan } from '../../src/lib/login/types.js'
 
 const DISPLAY = { DISPLAY: ':0' }
 

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { PROVIDERS, type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js'
+import { type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js'
 import { samlAssertionParameter } from '../../src/lib/grants/saml2-bearer.js'
-import { effectiveEndpoints } from '../../src/lib/oauth/endpoints.js'
-import { GENESYS_REGIONS, genesysHosts } from '../../src/lib/vendors/genesys.js'
+import { GENESYS_REGIONS, genesysHosts } from '../../src/lib/vendors/genesys/preset.js'
 import { hostOrigin } from '../../src/lib/vendors/hosts.js'
-import { vendorFor } from '../../src/lib/vendors/index.js'
-import { PERSONA_VERSION, personaRequest, snakeKeys } from '../../src/lib/vendors/persona.js'
+import { profileEndpoints, PROVIDERS, vendorFor } from '../../src/lib/vendors/registry.js'
+import { PERSONA_VERSION, personaRequest, snakeKeys } from '../../src/lib/vendors/persona/preset.js'
 import { loadFixture } from '../fakes/fixtures.js'
 import { thrown } from '../helpers/errors.js'
 
-const endpointsOf = (profile: ProfileInput) => effectiveEndpoints(ProfileSchema.parse(profile))
+const endpointsOf = (profile: ProfileInput) => profileEndpoints(ProfileSchema.parse(profile))
 
 describe('the registry', () => {
-  it('has one preset for every provider but generic, which is the standard', () => {
-    for (const provider of PROVIDERS) expect(vendorFor(provider)?.provider).toBe(provider === 'generic' ? undefined : provider)
+  it('has one entry for every provider; generic, the standard, adapts nothing', () => {
+    for (const provider of PROVIDERS) expect(vendorFor(provider)?.provider).toBe(provider)
+    const { provider, label, admin, ...hooks } = vendorFor('generic')!
+    expect([provider, label.length > 0, admin !== undefined, hooks]).toEqual(['generic', true, true, {}])
   })
 })
 

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderAuthorization } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class AuthorizationsGet extends AdminCommand<typeof AuthorizationsGet> {
   static override summary = 'Show the authorization users gave one client (Genesys Cloud).'

@@ -1,5 +1,5 @@
 import { AdminCommand, renderAuthorizations } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class AuthorizationsList extends AdminCommand<typeof AuthorizationsList> {
   static override summary = 'List the clients users have authorized (Genesys Cloud).'

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, dryRunFlag, yesFlag } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class ClientsDelete extends AdminCommand<typeof ClientsDelete> {
   static override summary = 'Delete an OAuth client.'

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { AdminCommand, renderClient } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class ClientsGet extends AdminCommand<typeof ClientsGet> {
   static override summary = 'Show one OAuth client (never its secret).'

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { AdminCommand, renderClients } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 const DEFAULT_LIMIT = 100
 

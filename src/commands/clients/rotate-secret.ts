@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, deliverFlags, dryRunFlag, saveProfileFlag, verifyFlag, yesFlag } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
 
 export default class ClientsRotateSecret extends AdminCommand<typeof ClientsRotateSecret> {

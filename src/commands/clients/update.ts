@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderClient, specFlags } from '../../cli/admin.js'
-import { planUpdate } from '../../lib/admin/index.js'
+import { planUpdate } from '../../lib/use-cases/admin.js'
 import { readClientSpec } from '../../lib/admin/spec.js'
 
 export default class ClientsUpdate extends AdminCommand<typeof ClientsUpdate> {

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderUsage } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {
   static override summary = 'API usage of an OAuth client per day, method and endpoint (Genesys Cloud).'

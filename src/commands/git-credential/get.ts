@@ -2,7 +2,7 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { Runtime } from '../../cli/runtime.js'
 import { gitCredentialGet, readCredentialRequest } from '../../lib/integrations/git-credential.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../../lib/tokens/cache.js'
-import { getToken } from '../../lib/tokens/get-token.js'
+import { getToken } from '../../lib/use-cases/get-token.js'
 
 /** git asks once per operation and may use the answer for minutes (a large clone): the token must outlast it. */
 const GIT_MIN_TTL_SECONDS = Math.max(DEFAULT_MIN_TTL_SECONDS, 300)

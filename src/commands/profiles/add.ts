@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand, integerFlag } from '../../cli/base-command.js'
 import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../cli/input.js'
-import { addProfile, usesClientSecret } from '../../lib/config/add-profile.js'
-import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, PROVIDERS, type Provider, type StorageKind } from '../../lib/config/schema.js'
+import { addProfile, usesClientSecret } from '../../lib/use-cases/add-profile.js'
+import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, type StorageKind } from '../../lib/config/schema.js'
 import { usageError } from '../../lib/errors.js'
 import { resourceProfile } from '../../lib/login/resource-profile.js'
-import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
+import { PROVIDERS, profileEndpoints } from '../../lib/vendors/registry.js'
+import { vendorFieldFlags } from '../../cli/vendor-flags.js'
 
 export default class ProfilesAdd extends BaseCommand<typeof ProfilesAdd> {
   static override summary = 'Add a profile, or change an existing one.'
@@ -49,9 +50,7 @@ Given for an existing profile, only the flags you pass change. The client secret
     'resource-url': Flags.string({ summary: 'An API URL: discover its authorization server (RFC 9728), register a public client there unless --client-id is given (RFC 7591), and use the URL as resource indicator.', exclusive: ['token-endpoint', 'resource'] }),
     'redirect-uri': Flags.string({ summary: 'Loopback redirect URI the client has registered, e.g. http://localhost:8000/oauth/callback (127.0.0.1, [::1] or localhost; any path; port optional).' }),
     param: Flags.string({ summary: 'Extra request parameter KEY=VALUE sent with token requests (repeatable).', multiple: true }),
-    region: Flags.string({ summary: 'Genesys Cloud region, e.g. mypurecloud.ie or usw2.pure.cloud (or an origin URL).' }),
-    host: Flags.string({ summary: 'Nutanix Prism Central address, or the API server of an APIMatic-style provider (or an origin URL).' }),
-    username: Flags.string({ summary: 'Admin user name for APIs that take Basic credentials (Nutanix).' }),
+    ...vendorFieldFlags(),
     'password-stdin': Flags.boolean({ summary: 'Read that admin user\'s password from stdin (stored in secret storage).', exclusive: ['client-secret-stdin'] }),
     default: Flags.boolean({ summary: 'Make this the default profile.' }),
     'refresh-discovery': Flags.boolean({ summary: 'Fetch the discovery document again.' }),
@@ -68,7 +67,7 @@ Given for an existing profile, only the flags you pass change. The client secret
       ? await resourceProfile({ resource: resourceUrl, name: this.args.name, issuer: f.issuer, clientId: f['client-id'], redirectUri: f['redirect-uri'], scopes: f.scope }, deps)
       : await addProfile(this.profileInput(clientSecret, adminPassword), deps)
     this.output(
-      { ...result, endpoints: effectiveEndpoints(result.profile) },
+      { ...result, endpoints: profileEndpoints(result.profile) },
       (r) =>
         [
           `${r.created ? 'added' : 'updated'} profile ${r.name}${r.isDefault ? ' (default)' : ''}`,
@@ -87,7 +86,7 @@ Given for an existing profile, only the flags you pass change. The client secret
    * OAUTHCTL_CLIENT_SECRET provides it; elsewhere a warning says how to store it.
    */
   private async askSecret(): Promise<string | undefined> {
-    if (!usesClientSecret(this.flags['auth-method'] as AuthMethod | undefined, this.flags.provider as Provider | undefined) || this.rt.env.OAUTHCTL_CLIENT_SECRET) return undefined
+    if (!usesClientSecret(this.flags['auth-method'] as AuthMethod | undefined, this.flags.provider) || this.rt.env.OAUTHCTL_CLIENT_SECRET) return undefined
     if (!canPrompt(this.rt.env)) {
       this.rt.warn(`no client secret stored for ${this.args.name}: pipe it in with printf %s "$SECRET" | oauthctl profiles add ${this.args.name} --client-secret-stdin`)
       return undefined
@@ -103,7 +102,7 @@ Given for an existing profile, only the flags you pass change. The client secret
     return {
       name: this.args.name,
       fields: {
-        provider: f.provider as Provider | undefined,
+        provider: f.provider,
         issuer: f.issuer,
         endpoints: {
           authorization: f['authorization-endpoint'],

@@ -1,13 +1,13 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import type { Profile } from '../../lib/config/schema.js'
 import { CliError } from '../../lib/errors.js'
-import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
+import { profileEndpoints } from '../../lib/vendors/registry.js'
 import { renderTable } from '../../lib/output/table.js'
 
 /** One profile whose vendor fields cannot give endpoints (a hand-edited region) must not hide the others. */
 function tokenEndpointOf(profile: Profile): string {
   try {
-    return effectiveEndpoints(profile).token ?? ''
+    return profileEndpoints(profile).token ?? ''
   } catch (err) {
     if (err instanceof CliError) return `(${err.message})`
     throw err

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { removeProfile } from '../../lib/config/add-profile.js'
+import { removeProfile } from '../../lib/use-cases/add-profile.js'
 
 export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {
   static override summary = 'Remove a profile and every secret and token stored for it.'

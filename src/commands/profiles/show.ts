@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { resolveProfile } from '../../lib/config/profiles.js'
-import { effectiveEndpoints } from '../../lib/oauth/endpoints.js'
+import { profileEndpoints } from '../../lib/vendors/registry.js'
 import { secretKeys } from '../../lib/storage/keys.js'
 
 export default class ProfilesShow extends BaseCommand<typeof ProfilesShow> {
@@ -20,7 +20,7 @@ export default class ProfilesShow extends BaseCommand<typeof ProfilesShow> {
       source,
       default: config.defaultProfile === name,
       ...settings,
-      endpoints: effectiveEndpoints(profile),
+      endpoints: profileEndpoints(profile),
       discoveredAt: discovery?.fetchedAt,
       clientSecret: hasSecret ? 'stored' : 'none',
       storage: this.rt.storageChoice(profile).kind,

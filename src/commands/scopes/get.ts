@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, langFlag, renderScope } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class ScopesGet extends AdminCommand<typeof ScopesGet> {
   static override summary = 'Show one OAuth scope (Genesys Cloud).'

@@ -1,5 +1,5 @@
 import { AdminCommand, langFlag, renderScopes } from '../../cli/admin.js'
-import { operation } from '../../lib/admin/index.js'
+import { operation } from '../../lib/use-cases/admin.js'
 
 export default class ScopesList extends AdminCommand<typeof ScopesList> {
   static override summary = 'List the OAuth scopes a client can be given (Genesys Cloud).'

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { adminContext } from '../../cli/admin.js'
-import { generateToken } from '../../lib/admin/nutanix.js'
+import { generateToken } from '../../lib/vendors/nutanix/admin.js'
 import { BaseCommand, integerFlag } from '../../cli/base-command.js'
 
 export default class TokenGenerate extends BaseCommand<typeof TokenGenerate> {

@@ -4,7 +4,7 @@ import { usageError } from '../../lib/errors.js'
 import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenRequestFlags } from '../../cli/token-flags.js'
 import { renderToken, TOKEN_OUTPUTS, type TokenOutput } from '../../lib/output/token-output.js'
 import { renderTokenWithProof, resourceProof } from '../../lib/tokens/dpop-proof.js'
-import { getToken } from '../../lib/tokens/get-token.js'
+import { getToken } from '../../lib/use-cases/get-token.js'
 import { type ConsumerOutput, tokenForConsumer } from '../../lib/integrations/token-for.js'
 
 export default class TokenGet extends BaseCommand<typeof TokenGet> {

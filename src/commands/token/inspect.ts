@@ -4,8 +4,8 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { readStdin } from '../../cli/input.js'
 import { authRequired, usageError } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
-import { readStoredToken } from '../../lib/tokens/get-token.js'
-import { noIdToken } from '../../lib/tokens/id-token.js'
+import { readStoredToken } from '../../lib/use-cases/get-token.js'
+import { noIdToken } from '../../lib/use-cases/id-token.js'
 import { describeBinding, describeInspection, inspectToken, senderBinding } from '../../lib/tokens/inspect.js'
 
 export default class TokenInspect extends BaseCommand<typeof TokenInspect> {

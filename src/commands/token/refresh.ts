@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.js'
-import { getToken, readStoredToken } from '../../lib/tokens/get-token.js'
+import { getToken, readStoredToken } from '../../lib/use-cases/get-token.js'
 
 export default class TokenRefresh extends BaseCommand<typeof TokenRefresh> {
   static override summary = 'Refresh the stored token now, with its refresh token.'

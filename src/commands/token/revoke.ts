@@ -3,7 +3,7 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { readStdin } from '../../cli/input.js'
 import { authRequired } from '../../lib/errors.js'
 import { registerSecret } from '../../lib/redact.js'
-import { readStoredToken } from '../../lib/tokens/get-token.js'
+import { readStoredToken } from '../../lib/use-cases/get-token.js'
 import { forgetToken, revoke } from '../../lib/tokens/revoke.js'
 
 export default class TokenRevoke extends BaseCommand<typeof TokenRevoke> {
@@ -24,7 +24,7 @@ export default class TokenRevoke extends BaseCommand<typeof TokenRevoke> {
       const stored = await readStoredToken(ctx)
       if (!stored) throw authRequired(`no stored token for profile ${ctx.profileName}`, { hint: 'pass the token to revoke, or - to read it from stdin' })
       // The refresh token ends the whole grant, where the server revokes refresh tokens at all.
-      const useRefresh = Boolean(stored.refresh_token) && (session.vendor?.revocableTypes ?? ['refresh_token']).includes('refresh_token')
+      const useRefresh = Boolean(stored.refresh_token) && session.revocableTypes.includes('refresh_token')
       token = useRefresh && stored.refresh_token ? stored.refresh_token : stored.access_token
       hint ??= useRefresh ? 'refresh_token' : 'access_token'
     }

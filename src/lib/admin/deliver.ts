@@ -3,7 +3,7 @@ import { AuthMethodSchema, ProfileSchema, type StorageKind } from '../config/sch
 import { CliError, isCliError, usageError } from '../errors.js'
 import { runChild, withoutSecrets } from '../exec.js'
 import { withDiscovery } from '../oauth/discovery.js'
-import { OAuthSession } from '../oauth/session.js'
+import { sessionFor } from '../vendors/registry.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
@@ -114,7 +114,7 @@ export async function deliverSecret(command: string[], secret: string, env: Node
 export async function verifySecret(admin: { ctx: AdminContext; backend: AdminBackend }, issued: IssuedClient & { secret: string }): Promise<string> {
   const { ctx, backend } = admin
   const profile = await withDiscovery(ProfileSchema.parse(clientProfileFields(ctx.profile, issued, backend)), ctx.http)
-  const session = new OAuthSession(profile, ctx.http, { value: issued.secret, source: 'storage' })
+  const session = sessionFor(profile, ctx.http, { value: issued.secret, source: 'storage' })
   const endpoint = session.as.token_endpoint ?? session.as.issuer
   try {
     await session.grant('client_credentials', new URLSearchParams())
@@ -170,6 +170,6 @@ export const recoveryHint = (profileName: string, clientId: string) =>
 /** A failure after the secret was issued, carrying the recovery hint (its kind, so its exit code, unchanged). */
 export function withRecoveryHint(err: unknown, profileName: string, clientId: string): CliError {
   const hint = recoveryHint(profileName, clientId)
-  if (isCliError(err)) return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, cause: err, hint })
+  if (isCliError(err)) return new CliError(err.kind, err.message, { httpStatus: err.httpStatus, cause: err, hint }, err.code)
   return new CliError('internal', err instanceof Error ? err.message : String(err), { cause: err, hint })
 }

@@ -1,10 +1,9 @@
 import type { z } from 'zod'
-import { badResponse, type CliError, usageError } from '../errors.js'
+import { badResponse, type CliError, usageError, withHint } from '../errors.js'
 import type { HttpClient, HttpResponse, RetryPolicy } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, parseJson } from '../http/response.js'
 import { parseRetryAfter } from '../http/retry.js'
 import { checkTransport } from '../oauth/transport.js'
-import { withHint } from '../vendors/http.js'
 import type { AdminContext, PlannedRequest } from './types.js'
 
 /** A request to an admin API: what `--dry-run` shows, plus what it does not show. */
@@ -110,19 +109,8 @@ export function pathSegment(id: string, what = 'client id'): string {
   return encodeURIComponent(id).replaceAll('%3A', ':').replaceAll('%40', '@')
 }
 
-/**
- * The Bearer token an admin API takes, from the profile's own credentials the way `token get`
- * gets one (cache, refresh, client credentials). Fetched once per command run.
- */
+/** The Bearer credentials an admin API takes: the profile's own access token, fetched once per command run. */
 export function profileBearer(ctx: AdminContext): () => Promise<string> {
   let pending: Promise<string> | undefined
-  const fetchToken = async () => {
-    const [{ getToken }, { DEFAULT_MIN_TTL_SECONDS }] = await Promise.all([import('../tokens/get-token.js'), import('../tokens/cache.js')])
-    const { token } = await getToken(
-      { grant: 'auto', scopes: [], minTtl: DEFAULT_MIN_TTL_SECONDS, force: false, params: {} },
-      { profileName: ctx.profileName, profile: ctx.profile, store: await ctx.store(), http: ctx.http, env: ctx.env, configDir: ctx.configDir, now: ctx.now },
-    )
-    return `Bearer ${token.access_token}`
-  }
-  return () => (pending ??= fetchToken())
+  return () => (pending ??= ctx.accessToken().then((token) => `Bearer ${token}`))
 }

@@ -1,6 +1,6 @@
-import { addProfile } from '../config/add-profile.js'
+import { addProfile } from '../use-cases/add-profile.js'
 import { type Profile, ProfileNameSchema } from '../config/schema.js'
-import { describeIssue } from '../config/store.js'
+import { describeIssue } from '../config/json-file.js'
 import { usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { secretKeys } from '../storage/keys.js'

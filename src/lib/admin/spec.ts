@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { describeIssue, readJsonFile } from '../config/store.js'
+import { describeIssue, readJsonFile } from '../config/json-file.js'
 import { usageError } from '../errors.js'
 import { REDACTED } from '../redact.js'
 import { type ClientSpec, ClientSpecSchema, type NativeFormat, SPEC_FLAGS, type SpecField } from './types.js'

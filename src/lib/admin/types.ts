@@ -233,4 +233,6 @@ export interface AdminContext {
   warn: (message: string) => void
   /** A hidden prompt on a terminal; undefined when nobody can answer. */
   promptSecret?: (message: string) => Promise<string>
+  /** The profile's own access token, the way `token get` gets one (cache, refresh, client credentials): what Bearer admin APIs take. */
+  accessToken: () => Promise<string>
 }

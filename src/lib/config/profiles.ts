@@ -1,6 +1,7 @@
 import { authRequired, usageError } from '../errors.js'
-import { type Config, type Profile, ProfileSchema } from './schema.js'
-import { describeIssue } from './store.js'
+import { KnownProfileSchema } from '../vendors/registry.js'
+import type { Config, Profile } from './schema.js'
+import { describeIssue } from './json-file.js'
 
 export const ENV_PROFILE_NAME = 'env'
 
@@ -15,7 +16,7 @@ const splitList = (value: string | undefined) => (value ? value.split(/[\s,]+/).
 /** A profile made of OAUTHCTL_* variables alone, for CI with no config file; undefined when none are set. */
 export function profileFromEnv(env: NodeJS.ProcessEnv): Profile | undefined {
   if (!env.OAUTHCTL_ISSUER && !env.OAUTHCTL_TOKEN_ENDPOINT) return undefined
-  const result = ProfileSchema.safeParse({
+  const result = KnownProfileSchema.safeParse({
     provider: env.OAUTHCTL_PROVIDER || undefined,
     issuer: env.OAUTHCTL_ISSUER || undefined,
     endpoints: env.OAUTHCTL_TOKEN_ENDPOINT ? { token: env.OAUTHCTL_TOKEN_ENDPOINT } : {},

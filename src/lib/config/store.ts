@@ -1,43 +1,19 @@
-import { readFile } from 'node:fs/promises'
-import type { z } from 'zod'
 import { CliError, usageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
 import { assertConfigDir, readFileNoFollow } from '../fs/config-folder.js'
+import { ProviderSchema } from '../vendors/registry.js'
+import { parseJsonFile } from './json-file.js'
 import { type Config, ConfigSchema } from './schema.js'
 import { configFile } from './paths.js'
 import { stampValidatedConfig } from './validated-stamp.cjs'
 
-/** Names the first wrong field of a zod failure the way a user would look for it in the file. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]
-  if (!issue) return 'invalid'
-  const path = issue.path.map(String).join('.')
-  return path ? `${path}: ${issue.message}` : issue.message
-}
-
-/** JSON text validated against its schema; a failure (exit 2) names the file and the first wrong field. */
-export function parseJsonFile<S extends z.ZodType>(path: string, text: string, schema: S, code: string): z.infer<S> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (err) {
-    throw usageError(`${path} is not valid JSON: ${(err as Error).message}`, { code })
+/** The config schema, with each profile's provider one the registry knows (the core schema cannot know vendors). */
+const KnownConfigSchema = ConfigSchema.superRefine((config, ctx) => {
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    const known = ProviderSchema.safeParse(profile.provider)
+    if (!known.success) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'provider'], message: known.error.issues[0]?.message ?? 'unknown provider' })
   }
-  const result = schema.safeParse(raw)
-  if (!result.success) throw usageError(`${path}: ${describeIssue(result.error)}`, { code })
-  return result.data
-}
-
-/** A JSON file read and validated (see parseJsonFile); an unreadable file is exit 2 naming it. */
-export async function readJsonFile<S extends z.ZodType>(path: string, schema: S, code: string): Promise<z.infer<S>> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code })
-  }
-  return parseJsonFile(path, text, schema, code)
-}
+})
 
 /**
  * The config file, validated. A missing file is an empty config; a broken one is exit 2; a config
@@ -54,7 +30,7 @@ export async function loadConfig(dir: string): Promise<Config> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({})
     throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { code: 'config_unreadable' })
   }
-  const config = parseJsonFile(path, text, ConfigSchema, 'config_invalid')
+  const config = parseJsonFile(path, text, KnownConfigSchema, 'config_invalid')
   if (config.defaultProfile && !Object.hasOwn(config.profiles, config.defaultProfile)) {
     throw usageError(`${path}: defaultProfile: names a profile that does not exist (${config.defaultProfile})`, { code: 'config_invalid' })
   }
@@ -63,7 +39,7 @@ export async function loadConfig(dir: string): Promise<Config> {
 }
 
 export async function saveConfig(dir: string, config: Config): Promise<void> {
-  const text = `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`
+  const text = `${JSON.stringify(KnownConfigSchema.parse(config), null, 2)}\n`
   await writeFileAtomic(configFile(dir), text)
   await stampValidatedConfig(dir, text)
 }

@@ -12,9 +12,9 @@ export const refreshTokenGrant: Grant = {
     const params = new URLSearchParams(parameters)
     // RFC 6749 §6: without `scope` the refresh keeps what was granted; sending the profile's scopes
     // again fails where the server narrowed them (oidc-provider drops offline_access for public
-    // clients). Vendors with their own token request (phone.com, APIMatic) document scope on refresh.
+    // clients). Servers with their own token request (phone.com, APIMatic) document scope on refresh.
     // A down-scope (narrower scopes served from the login's session) is what `scope` is for.
-    if (!session.vendor?.tokenRequest && !downScope) params.delete('scope')
+    if (!session.ownTokenRequests && !downScope) params.delete('scope')
     params.set('refresh_token', refreshToken)
     return session.grant('refresh_token', params)
   },

@@ -396,5 +396,5 @@ function toNetworkError(err: unknown, what: string, options: { requestTimeoutMs:
     UND_ERR_SOCKET: 'connection closed by the server',
     EPIPE: 'connection closed by the server',
   }
-  return networkError(`cannot reach ${what}: ${reason[code] ?? code}`, { code, cause: err })
+  return new CliError('network', `cannot reach ${what}: ${reason[code] ?? code}`, { cause: err }, code)
 }

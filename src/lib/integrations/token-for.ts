@@ -1,6 +1,7 @@
 import { type ExecCredentialApiVersion, renderExecCredential, renderToken, type TokenOutput } from '../output/token-output.cjs'
-import { type GetTokenOptions, getToken, type TokenContext } from '../tokens/get-token.js'
-import { getIdToken, renderIdToken } from '../tokens/id-token.js'
+import { type GetTokenOptions, getToken } from '../use-cases/get-token.js'
+import { type TokenContext } from '../tokens/context.js'
+import { getIdToken, renderIdToken } from '../use-cases/id-token.js'
 import { requestedExecApiVersion } from './kubectl.js'
 
 export type ConsumerOutput = TokenOutput | 'exec-credential'

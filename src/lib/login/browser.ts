@@ -3,13 +3,7 @@ import { userInfo } from 'node:os'
 import { badResponse } from '../errors.js'
 import { importEsm } from '../esm-import.cjs'
 import { isLoopbackHost } from '../oauth/transport.js'
-import type { Browser, LoginUi } from './types.js'
-
-/** Whether a login opens a browser, and if not, why (the advice differs). */
-export type BrowserPlan =
-  | { open: true }
-  | { open: false; reason: 'no-open' | 'no-display' | 'wsl' }
-  | { open: false; reason: 'ssh'; sshHost?: string }
+import type { Browser, BrowserPlan, LoginUi } from './types.js'
 
 /**
  * `--no-open` wins; a `BROWSER` the user set is honoured even where we would not open one (over

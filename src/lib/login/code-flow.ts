@@ -1,5 +1,4 @@
 import * as oauth from 'oauth4webapi'
-import { requireEndpoint } from '../oauth/endpoints.js'
 import { authorizationRequestUrl } from './authorization-request.js'
 import { authorizationUrl, type BrowserLogin, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
 import type { FlowContext, FlowOptions, FlowResult } from './types.js'
@@ -20,7 +19,7 @@ export async function codeFlow(options: FlowOptions, ctx: FlowContext): Promise<
  */
 export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise<BrowserLogin<FlowResult>> {
   const { session } = ctx
-  const endpoint = requireEndpoint(session.profile, 'authorization', 'authorization-endpoint')
+  const endpoint = session.requireEndpoint('authorization', 'authorization-endpoint')
   const verifier = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   // The nonce binds the ID token to this request; without openid there is no ID token to bind.
@@ -60,8 +59,8 @@ async function exchangeCode(
   ctx: FlowContext,
 ): Promise<FlowResult> {
   const { session, signal } = ctx
-  if (session.vendor?.tokenRequest) {
-    // A vendor with its own token request encoding (phone.com's JSON body, APIMatic's user-grant endpoint).
+  if (session.ownTokenRequests) {
+    // A server with its own token request (phone.com's JSON body, APIMatic's user-grant endpoint).
     const code = callback.get('code') ?? ''
     const response = await session.grant('authorization_code', new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: verifier }))
     if (response.id_token) await ctx.verifyIdToken(response.id_token)

@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import * as oauth from 'oauth4webapi'
 import { authRequired, OAuthError } from '../errors.js'
-import { requireEndpoint } from '../oauth/endpoints.js'
 import { formatDuration } from '../tokens/inspect.js'
 import { openOrWarn, safeBrowserUrl } from './browser.js'
 import type { FlowContext, FlowOptions, FlowResult, LoginUi } from './types.js'
@@ -23,7 +22,7 @@ const SYSTEM_CLOCK: Clock = { now: Date.now, sleep: (ms, signal) => delay(ms, un
  */
 export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: Clock = SYSTEM_CLOCK): Promise<FlowResult> {
   const { session, signal } = ctx
-  const endpoint = requireEndpoint(session.profile, 'device', 'device-endpoint')
+  const endpoint = session.requireEndpoint('device', 'device-endpoint')
   const auth = await session.call(
     'device authorization endpoint',
     endpoint,

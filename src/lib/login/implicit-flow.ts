@@ -1,6 +1,5 @@
 import * as oauth from 'oauth4webapi'
 import { badResponse } from '../errors.js'
-import { requireEndpoint } from '../oauth/endpoints.js'
 import { TokenResponseSchema } from '../tokens/token-set.js'
 import { authorizationUrl, checkAuthorizationResponse, loopbackLogin } from './browser-login.js'
 import type { FlowContext, FlowOptions, FlowResult } from './types.js'
@@ -12,7 +11,7 @@ import type { FlowContext, FlowOptions, FlowResult } from './types.js'
 export async function implicitFlow(options: FlowOptions, ctx: FlowContext): Promise<FlowResult> {
   const { session } = ctx
   ctx.ui.warn('the implicit flow is legacy (RFC 9700): the token travels in the browser URL and comes without a refresh token; prefer --flow code')
-  const endpoint = requireEndpoint(session.profile, 'authorization', 'authorization-endpoint')
+  const endpoint = session.requireEndpoint('authorization', 'authorization-endpoint')
   const state = oauth.generateRandomState()
   return loopbackLogin(
     {

@@ -1,4 +1,4 @@
-import { type AddProfileResult, addProfile } from '../config/add-profile.js'
+import { type AddProfileResult, addProfile } from '../use-cases/add-profile.js'
 import { ProfileNameSchema } from '../config/schema.js'
 import { loadConfig } from '../config/store.js'
 import { usageError } from '../errors.js'

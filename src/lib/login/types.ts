@@ -2,7 +2,6 @@ import type { IDToken } from 'oauth4webapi'
 import type { HttpClient } from '../http/client.js'
 import type { OAuthSession } from '../oauth/session.js'
 import type { TokenResponse } from '../tokens/token-set.js'
-import type { BrowserPlan } from './browser.js'
 import type { RedirectTarget } from './redirect-uri.js'
 
 /** Where a login talks to the user: stderr, always (stdout carries the result only). */
@@ -20,6 +19,12 @@ export interface LoginUi {
   /** Whether stderr is a terminal: the countdown is drawn only there. */
   tty: boolean
 }
+
+/** Whether a login opens a browser, and if not, why (the advice differs). */
+export type BrowserPlan =
+  | { open: true }
+  | { open: false; reason: 'no-open' | 'no-display' | 'wsl' }
+  | { open: false; reason: 'ssh'; sshHost?: string }
 
 export interface Browser {
   plan: BrowserPlan

@@ -1,7 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi'
 import type { Endpoints, Profile } from '../config/schema.js'
 import { usageError } from '../errors.js'
-import { vendorFor } from '../vendors/index.js'
 
 const METADATA_NAMES: Record<keyof Endpoints, string> = {
   authorization: 'authorization_endpoint',
@@ -17,10 +16,9 @@ const METADATA_NAMES: Record<keyof Endpoints, string> = {
 
 type EndpointSource = Pick<Profile, 'endpoints' | 'discovery'> & Partial<Profile>
 
-/** Explicit endpoints win over discovered ones, which win over a vendor preset's. */
-export function effectiveEndpoints(profile: EndpointSource): Endpoints {
+/** Explicit endpoints win over discovered ones, which win over those the server's adapter implies (`preset`). */
+export function effectiveEndpoints(profile: EndpointSource, preset: Endpoints = {}): Endpoints {
   const meta = profile.discovery?.metadata ?? {}
-  const preset = profile.provider ? (vendorFor(profile.provider)?.endpoints?.(profile as Profile) ?? {}) : {}
   const out: Endpoints = {}
   for (const [key, metaName] of Object.entries(METADATA_NAMES) as [keyof Endpoints, string][]) {
     const value = profile.endpoints[key] ?? meta[metaName] ?? preset[key]
@@ -29,9 +27,8 @@ export function effectiveEndpoints(profile: EndpointSource): Endpoints {
   return out
 }
 
-/** The oauth4webapi view of a profile's authorization server. */
-export function authorizationServer(profile: EndpointSource): AuthorizationServer {
-  const endpoints = effectiveEndpoints(profile)
+/** The oauth4webapi view of a profile's authorization server, at its effective endpoints. */
+export function authorizationServer(profile: EndpointSource, endpoints: Endpoints = effectiveEndpoints(profile)): AuthorizationServer {
   const issuer = profile.issuer ?? (profile.discovery?.metadata.issuer as string | undefined) ?? (endpoints.token && new URL(endpoints.token).origin)
   if (!issuer) throw usageError('the profile has neither an issuer nor a token endpoint', { code: 'no_endpoint', hint: 'oauthctl profiles add NAME --issuer URL' })
   const as: AuthorizationServer = { ...(profile.discovery?.metadata ?? {}), issuer }
@@ -41,8 +38,8 @@ export function authorizationServer(profile: EndpointSource): AuthorizationServe
   return as
 }
 
-export function requireEndpoint(profile: EndpointSource, which: keyof Endpoints, flag: string): string {
-  const url = effectiveEndpoints(profile)[which]
+export function requireEndpoint(endpoints: Endpoints, which: keyof Endpoints, flag: string): string {
+  const url = endpoints[which]
   if (!url) {
     throw usageError(`the profile has no ${METADATA_NAMES[which].replaceAll('_', ' ')}`, {
       code: 'no_endpoint',

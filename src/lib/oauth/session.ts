@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi'
-import type { AuthMethod, BasicEncoding, Profile } from '../config/schema.js'
+import type { AuthMethod, BasicEncoding, Endpoints, Profile } from '../config/schema.js'
 import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
@@ -7,10 +7,9 @@ import { type ClientSecret, describeSource } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
 import { basicEncodingHint, clientSecretBasic } from './basic-auth.js'
 import { loadClientKey } from './client-key.js'
-import { type Vendor, type VendorContext, vendorFor } from '../vendors/index.js'
-import type { VendorSecrets } from '../vendors/types.js'
+import { type AdapterContext, type CredentialLookup, type ServerAdapter, STANDARD } from './adapter.js'
 import { createDpopProof } from './dpop.js'
-import { authorizationServer, effectiveEndpoints } from './endpoints.js'
+import { authorizationServer, effectiveEndpoints, requireEndpoint } from './endpoints.js'
 import { fromOAuthLibrary } from './library-errors.js'
 import { checkTransport } from './transport.js'
 
@@ -27,8 +26,10 @@ export interface RequestOptions {
 export interface SessionOptions {
   /** The profile's DPoP key pair (RFC 9449), loaded when a request first needs a proof. */
   dpopKey?: () => Promise<oauth.CryptoKeyPair>
-  /** Where vendor hooks find credentials beyond the client secret (Nutanix: the Prism user's password). */
-  secrets?: VendorSecrets
+  /** Where adapter hooks find credentials beyond the client secret (Nutanix: the Prism user's password). */
+  secrets?: CredentialLookup
+  /** How this server departs from the standard (a vendor's adapter); default: not at all. */
+  adapter?: ServerAdapter
 }
 
 /**
@@ -39,7 +40,9 @@ export interface SessionOptions {
 export class OAuthSession {
   readonly as: oauth.AuthorizationServer
   readonly client: oauth.Client
-  readonly vendor?: Vendor
+  readonly adapter: ServerAdapter
+  /** The effective endpoints: explicit, else discovered, else the adapter's. */
+  readonly endpoints: Endpoints
   private dpop?: Promise<{ keyPair: oauth.CryptoKeyPair; handle: oauth.DPoPHandle }>
   /** DPoP-Nonce values by origin, for our own proofs (oauth4webapi's handle keeps its own). */
   private readonly dpopNonces = new Map<string, string>()
@@ -53,10 +56,11 @@ export class OAuthSession {
     if (!profile.clientId) {
       throw usageError('the profile has no client id', { code: 'no_client_id', hint: 'oauthctl profiles add NAME --client-id ID (or OAUTHCTL_CLIENT_ID)' })
     }
-    this.as = authorizationServer(profile)
+    this.adapter = senders.adapter ?? STANDARD
+    this.endpoints = effectiveEndpoints(profile, this.adapter.endpoints?.(profile))
+    this.as = authorizationServer(profile, this.endpoints)
     // RFC 8705 §5: with a client certificate, the server's mtls_endpoint_aliases (when it has any) are the endpoints to use.
     this.client = { client_id: profile.clientId, use_mtls_endpoint_aliases: profile.tlsCert !== undefined }
-    this.vendor = vendorFor(profile.provider)
   }
 
   /** The JWK thumbprint of the DPoP key (`dpop_jkt`, RFC 9449 §10); undefined without DPoP. */
@@ -72,20 +76,25 @@ export class OAuthSession {
     return this.dpop
   }
 
-  /** RFC 6749 error bodies, then the vendor's own shapes. */
+  /** RFC 6749 error bodies, then the adapter's own shapes. */
   get errorReaders(): ErrorBodyReader[] {
-    return [oauthErrorBody, ...(this.vendor?.errorReaders ?? [])]
+    return [oauthErrorBody, ...(this.adapter.errorReaders ?? [])]
   }
 
-  /** What a vendor hook needs to make its own requests. */
-  get vendorContext(): VendorContext {
-    return { profile: this.profile, http: this.http, secret: this.secret, endpoints: effectiveEndpoints(this.profile), secrets: this.senders.secrets }
+  /** What an adapter hook needs to make its own requests. */
+  get adapterContext(): AdapterContext {
+    return { profile: this.profile, http: this.http, secret: this.secret, endpoints: this.endpoints, secrets: this.senders.secrets }
   }
 
-  /** A token request for any grant: the vendor's way when it has one, else the standard's. */
+  /** Whether token requests go the adapter's way (its encoding, its endpoint), not oauth4webapi's. */
+  get ownTokenRequests(): boolean {
+    return this.adapter.tokenRequest !== undefined
+  }
+
+  /** A token request for any grant: the adapter's way when it has one, else the standard's. */
   grant(grantType: string, parameters: URLSearchParams): Promise<TokenResponse> {
     const what = `token endpoint (${grantType.replace(/^urn:ietf:params:oauth:grant-type:/, '')})`
-    if (this.vendor?.tokenRequest) return this.vendor.tokenRequest(this.vendorContext, grantType, parameters)
+    if (this.adapter.tokenRequest) return this.adapter.tokenRequest(this.adapterContext, grantType, parameters)
     return this.tokenRequest(
       what,
       async (options) => oauth.genericTokenEndpointRequest(this.as, this.client, await this.clientAuth(), grantType, parameters, options),
@@ -99,14 +108,29 @@ export class OAuthSession {
     return this.secret !== undefined || this.profile.privateKeyPath !== undefined || byCertificate
   }
 
-  /** How the client authenticates: the profile's method, else its vendor's, else what its credentials allow. */
+  /** How the client authenticates: the profile's method, else the adapter's, else what its credentials allow. */
   get authMethod(): AuthMethod {
-    return this.profile.authMethod ?? this.vendor?.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
+    return this.profile.authMethod ?? this.adapter.defaultAuthMethod ?? (this.secret ? 'client_secret_basic' : this.profile.privateKeyPath ? 'private_key_jwt' : 'none')
   }
 
-  /** client_secret_basic's encoding: the profile's, else the vendor preset's, else RFC 6749's form encoding. */
+  /** client_secret_basic's encoding: the profile's, else the adapter's, else RFC 6749's form encoding. */
   get basicEncoding(): BasicEncoding {
-    return this.profile.basicEncoding ?? this.vendor?.basicEncoding ?? 'form'
+    return this.profile.basicEncoding ?? this.adapter.basicEncoding ?? 'form'
+  }
+
+  /** The stored tokens revocation takes: the adapter's answer, else both (RFC 7009). */
+  get revocableTypes(): readonly ('access_token' | 'refresh_token')[] {
+    return this.adapter.revocableTypes ?? ['access_token', 'refresh_token']
+  }
+
+  /** Whether the server can revoke at all: an RFC 7009 endpoint or the adapter's own. */
+  get canRevoke(): boolean {
+    return this.as.revocation_endpoint !== undefined || this.adapter.revoke !== undefined
+  }
+
+  /** One of the effective endpoints, or exit 2 naming the flag that sets it. */
+  requireEndpoint(which: keyof Endpoints, flag: string): string {
+    return requireEndpoint(this.endpoints, which, flag)
   }
 
   /** The profile's client authentication; public clients (`none`) authenticate with their id only. */
@@ -214,12 +238,12 @@ export class OAuthSession {
 
   /**
    * `invalid_client` from a client that sends Basic credentials whose two encodings differ: the
-   * encoding may be what the server refused, so the hint names the other one. Not where a vendor
-   * preset's documented encoding is in use: there the other one is not the answer.
+   * encoding may be what the server refused, so the hint names the other one. Not where the
+   * adapter's documented encoding is in use: there the other one is not the answer.
    */
   private withClientAuthHint(err: unknown): unknown {
     if (!(err instanceof OAuthError) || err.error !== 'invalid_client' || err.hint || !this.secret || this.authMethod !== 'client_secret_basic') return err
-    if (this.vendor?.basicEncoding === this.basicEncoding) return err
+    if (this.adapter.basicEncoding === this.basicEncoding) return err
     const hint = basicEncodingHint(this.client.client_id, this.secret.value, this.basicEncoding)
     return hint ? new OAuthError(err.error, err.errorDescription, err.httpStatus, hint) : err
   }

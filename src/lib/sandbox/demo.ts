@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addProfile } from '../config/add-profile.js'
+import { addProfile } from '../use-cases/add-profile.js'
 import { HttpClient } from '../http/client.js'
 import { FileStore } from '../storage/file.js'
 import { nowSeconds } from '../tokens/cache.js'
-import { getToken } from '../tokens/get-token.js'
+import { getToken } from '../use-cases/get-token.js'
 import { inspectToken, type JwtInspection } from '../tokens/inspect.js'
 import { startSandbox } from './server.js'
 

@@ -115,7 +115,7 @@ async function typed<T>(promise: Promise<T>): Promise<T> {
     return await promise
   } catch (err) {
     if (err instanceof CliError || !(err instanceof KeychainFailure)) throw err
-    const code = { unavailable: 'keychain_unavailable', timeout: 'keychain_timeout', corrupt: 'keychain_corrupt' }[err.reason]
+    const code = ({ unavailable: 'keychain_unavailable', timeout: 'keychain_timeout', corrupt: 'keychain_corrupt' } as const)[err.reason]
     throw storageError(err.message, { code, hint: err.reason === 'corrupt' ? undefined : KEYCHAIN_HINT, cause: err })
   }
 }

@@ -1,9 +1,9 @@
 import * as oauth from 'oauth4webapi'
 import type { OAuthSession } from '../oauth/session.js'
 
-/** RFC 7662 introspection with the client's own authentication, or the vendor's token-details endpoint. */
+/** RFC 7662 introspection with the client's own authentication, or the adapter's own endpoint (a vendor's token details). */
 export function introspect(session: OAuthSession, token: string, typeHint?: string): Promise<Record<string, unknown>> {
-  if (session.vendor?.introspect) return session.vendor.introspect(session.vendorContext, token)
+  if (session.adapter.introspect) return session.adapter.introspect(session.adapterContext, token)
   return session.call(
     'introspection endpoint',
     session.as.introspection_endpoint,

@@ -4,9 +4,9 @@ import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { storedTokenValues } from './token-set.js'
 
-/** RFC 7009 revocation (a server answers 200 for tokens it does not know, too), or the vendor's endpoint. */
+/** RFC 7009 revocation (a server answers 200 for tokens it does not know, too), or the adapter's own endpoint. */
 export async function revoke(session: OAuthSession, token: string, typeHint?: string): Promise<void> {
-  if (session.vendor?.revoke) return session.vendor.revoke(session.vendorContext, token, typeHint)
+  if (session.adapter.revoke) return session.adapter.revoke(session.adapterContext, token, typeHint)
   await session.call(
     'revocation endpoint',
     session.as.revocation_endpoint,

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { Endpoints } from '../config/schema.js'
-import { authRequired, CliError, usageError } from '../errors.js'
+import { authRequired, type CliError, usageError, withHint } from '../errors.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, parseJson } from '../http/response.js'
 import { checkTransport } from '../oauth/transport.js'
@@ -25,12 +25,6 @@ export function requireSecret(ctx: Pick<VendorContext, 'secret'>, what: string):
     throw authRequired(`the profile has no ${what}`, { code: 'no_client_secret', hint: 'store it with oauthctl profiles add NAME --client-secret-stdin, or set OAUTHCTL_CLIENT_SECRET' })
   }
   return ctx.secret.value
-}
-
-/** The same error with a hint, unless it has one already. */
-export function withHint(err: CliError, hint: string | undefined): CliError {
-  if (!hint || err.hint) return err
-  return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, hint, cause: err })
 }
 
 /** A non-2xx response as its error: RFC 6749 bodies first, then the vendor's shapes (as OAuthSession reads them). */

@@ -1,7 +1,8 @@
 import { authRequired, usageError } from '../errors.js'
 import { renderToken, type TokenOutput } from '../output/token-output.cjs'
-import { type GetTokenOptions, getToken, readStoredToken, type TokenContext } from './get-token.js'
-import { idTokenExpiry } from './id-token-claims.js'
+import { type GetTokenOptions, getToken, readStoredToken } from './get-token.js'
+import { type TokenContext } from '../tokens/context.js'
+import { idTokenExpiry } from '../tokens/id-token-claims.js'
 
 export interface IdTokenResult {
   idToken: string

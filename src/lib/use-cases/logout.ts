@@ -1,10 +1,11 @@
 import type { OAuthSession } from '../oauth/session.js'
 import { secretKeys } from '../storage/keys.js'
-import { openSession, type TokenContext } from '../tokens/get-token.js'
+import { openSession } from './session.js'
+import { type TokenContext } from '../tokens/context.js'
 import { tokenBinding } from '../tokens/cached-token.js'
 import { revoke } from '../tokens/revoke.js'
 import { parseStoredToken, type StoredToken } from '../tokens/token-set.js'
-import type { LoginUi } from './types.js'
+import type { LoginUi } from '../login/types.js'
 
 export interface LogoutResult {
   profile: string
@@ -62,11 +63,11 @@ async function revokeAll(targets: Revocable[], ctx: LogoutContext): Promise<numb
     ctx.ui.warn(`could not revoke the tokens (${messageOf(err)}); they are deleted here but stay valid until they expire`)
     return 0
   }
-  if (!session.as.revocation_endpoint && !session.vendor?.revoke) {
+  if (!session.canRevoke) {
     ctx.ui.warn('the server has no revocation endpoint: the tokens are deleted here but stay valid until they expire')
     return 0
   }
-  const types = session.vendor?.revocableTypes ?? ['access_token', 'refresh_token']
+  const types = session.revocableTypes
   for (const skipped of targets.filter((t) => !types.includes(t.hint))) {
     ctx.ui.warn(`this server cannot revoke a ${skipped.hint.replace('_', ' ')}: it is deleted here but stays valid until it expires`)
   }

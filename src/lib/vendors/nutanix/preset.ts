@@ -1,16 +1,16 @@
 import * as oauth from 'oauth4webapi'
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
-import type { HttpResponse } from '../http/client.js'
-import { type ErrorBodyReader, parseJson } from '../http/response.js'
-import type { LoginFlowFn } from '../login/types.js'
-import { registerSecret } from '../redact.js'
-import { secretKeys } from '../storage/keys.js'
-import type { SecretStore } from '../storage/types.js'
-import { hostOrigin } from './hosts.js'
-import { isSuccess, vendorEndpoint, vendorError, vendorRequest } from './http.js'
-import type { Vendor, VendorContext } from './types.js'
+import type { Profile } from '../../config/schema.js'
+import { authRequired, badResponse, OAuthError, usageError } from '../../errors.js'
+import type { HttpResponse } from '../../http/client.js'
+import { type ErrorBodyReader, parseJson } from '../../http/response.js'
+import type { LoginFlowFn } from '../../login/types.js'
+import { registerSecret } from '../../redact.js'
+import { secretKeys } from '../../storage/keys.js'
+import type { SecretStore } from '../../storage/types.js'
+import { hostOrigin } from '../hosts.js'
+import { isSuccess, vendorEndpoint, vendorError, vendorRequest } from '../http.js'
+import type { VendorContext, VendorPreset } from '../types.js'
 
 /** Prism Central's port, unless the host names another. */
 const PRISM_PORT = 9440
@@ -116,7 +116,7 @@ function authorizationCode(res: HttpResponse, state: string, what: string): stri
  */
 const nutanixLogin: LoginFlowFn = async (options, ctx) => {
   const { session, http } = ctx
-  const vendor = session.vendorContext
+  const vendor = session.adapterContext
   const url = vendorEndpoint(vendor, 'authorization', 'authorization-endpoint')
   const what = 'Prism Central authorization endpoint'
   const state = oauth.generateRandomState()
@@ -148,8 +148,7 @@ const nutanixLogin: LoginFlowFn = async (options, ctx) => {
  * the Prism user's Basic credentials. `idp_login`, `idp_callback` and `adfs_login` are Prism's
  * own browser sign-in: a terminal tool never calls them.
  */
-export const nutanix: Vendor = {
-  provider: 'nutanix',
+export const nutanixPreset: VendorPreset = {
   endpoints: (profile) => {
     const base = nutanixBase(profile)
     return { authorization: `${base}/oauth/authorize`, token: `${base}/oauth/token`, revocation: `${base}/oauth/revoke_token` }

@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { usageError } from '../errors.js'
-import type { HttpResponse } from '../http/client.js'
-import { effectiveEndpoints } from '../oauth/endpoints.js'
-import { vendorEndpoint } from '../vendors/http.js'
-import { masonErrorBody, phonecomBase, TokenDetailsSchema } from '../vendors/phonecom.js'
-import { adminClient } from './client.js'
-import { AdminApi, type ApiRequest, planned, profileBearer } from './http.js'
-import { type AdminBackend, type AdminClient, type AdminContext, documentSchema, type NativeFormat } from './types.js'
+import { usageError } from '../../errors.js'
+import type { HttpResponse } from '../../http/client.js'
+import { effectiveEndpoints } from '../../oauth/endpoints.js'
+import { vendorEndpoint } from '../http.js'
+import { masonErrorBody, phonecomPreset, phonecomBase, TokenDetailsSchema } from './preset.js'
+import { adminClient } from '../../admin/client.js'
+import { AdminApi, type ApiRequest, planned, profileBearer } from '../../admin/http.js'
+import { type AdminBackend, type AdminClient, type AdminContext, documentSchema, type NativeFormat } from '../../admin/types.js'
 
 const LABEL = 'phone.com'
 
@@ -79,7 +79,7 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
     hint: (res: HttpResponse) => (res.status === 401 ? `the access token of profile ${ctx.profileName} was refused: get a new one with oauthctl token get --force` : undefined),
   })
 
-  const tokenDetails = vendorEndpoint({ endpoints: effectiveEndpoints(ctx.profile) }, 'introspection', 'introspection-endpoint')
+  const tokenDetails = vendorEndpoint({ endpoints: effectiveEndpoints(ctx.profile, phonecomPreset.endpoints?.(ctx.profile)) }, 'introspection', 'introspection-endpoint')
   let account: Promise<number> | undefined
   const accountId = () =>
     (account ??= api.json({ method: 'GET', url: tokenDetails }, TokenDetailsSchema).then((info) => {

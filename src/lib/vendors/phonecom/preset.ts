@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import type { ErrorBodyReader } from '../http/response.js'
-import { baseFromTokenEndpoint } from './hosts.js'
-import { bearerTokenDetails, postTokenRequest, requireSecret, tokenEndpointWhat, vendorEndpoint } from './http.js'
-import type { Vendor } from './types.js'
+import type { Profile } from '../../config/schema.js'
+import type { ErrorBodyReader } from '../../http/response.js'
+import { baseFromTokenEndpoint } from '../hosts.js'
+import { bearerTokenDetails, postTokenRequest, requireSecret, tokenEndpointWhat, vendorEndpoint } from '../http.js'
+import type { VendorPreset } from '../types.js'
 
 export const PHONECOM_BASE = 'https://api.phone.com/v4'
 const TOKEN_PATH = '/oauth/access-token'
@@ -38,8 +38,7 @@ export const TokenDetailsSchema = z
  * answer 201; the code and implicit logins start at `GET /oauth/authorization`; a token's
  * details come from `GET /oauth/access-token`. API v4 has no revocation.
  */
-export const phonecom: Vendor = {
-  provider: 'phonecom',
+export const phonecomPreset: VendorPreset = {
   endpoints: (profile) => {
     const base = phonecomBase(profile)
     return { authorization: `${base}/oauth/authorization`, token: `${base}${TOKEN_PATH}`, introspection: `${base}${TOKEN_PATH}` }

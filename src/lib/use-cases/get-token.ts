@@ -1,21 +1,16 @@
-import { createHash } from 'node:crypto'
-import { join } from 'node:path'
 import type { Profile } from '../config/schema.js'
 import { authRequired, OAuthError, usageError } from '../errors.js'
 import { findGrant, GRANTS, type GrantInputs, type GrantRequest } from '../grants/index.js'
-import type { HttpClient } from '../http/client.js'
 import type { AuthorizationDetails } from '../oauth/authorization-details.js'
-import { withDiscovery } from '../oauth/discovery.js'
-import { dpopKeyPair } from '../oauth/dpop.js'
-import { clientCertificateOf, type SenderOptions, withSender } from '../oauth/sender.js'
-import { OAuthSession } from '../oauth/session.js'
+import { type SenderOptions, withSender } from '../oauth/sender.js'
 import { registerSecret } from '../redact.js'
-import { lookupClientSecret } from '../secrets.js'
-import type { SecretStore } from '../storage/types.js'
-import { isFresh, normalizeScopes, tokenCacheKey } from './cache.js'
-import { mayDownScope, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from './cached-token.js'
-import { idTokenExpiry } from './id-token-claims.js'
-import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from './token-set.js'
+import { openSession, verifyIdToken } from './session.js'
+import { type TokenContext, tokenLockName } from '../tokens/context.js'
+import { isFresh, tokenCacheKey } from '../tokens/cache.js'
+import { grantParameters, requestedShape } from '../tokens/request.js'
+import { mayDownScope, resolveCachedToken, sessionKey, shapeKey, tokenBinding } from '../tokens/cached-token.js'
+import { idTokenExpiry } from '../tokens/id-token-claims.js'
+import { parseStoredToken, type StoredToken, StoredTokenSchema, toStoredToken } from '../tokens/token-set.js'
 
 export interface GetTokenOptions {
   /** `auto` or a registered grant name. */
@@ -36,51 +31,15 @@ export interface GetTokenOptions {
   idToken?: boolean
 }
 
-export interface TokenContext {
-  profileName: string
-  profile: Profile
-  store: SecretStore
-  http: HttpClient
-  env: NodeJS.ProcessEnv
-  configDir: string
-  now: () => number
-}
-
 export interface GetTokenResult {
   token: StoredToken
   /** `cache`, or the grant that produced the token. */
   source: string
 }
 
-/** What a request asks for: the command's scopes (a set), audience and resource, else the profile's. */
-export const requestedShape = (profile: Profile, options: Pick<GetTokenOptions, 'scopes' | 'audience' | 'resource'>) => ({
-  scopes: normalizeScopes(options.scopes.length > 0 ? options.scopes : profile.scopes),
-  audience: options.audience ?? profile.audience,
-  resource: options.resource ?? profile.resource,
-})
-
 /** The shape the command named; undefined when it named none (then the session, else the profile's own shape, answers). */
 const explicitShape = (profile: Profile, options: Pick<GetTokenOptions, 'scopes' | 'audience' | 'resource'>) =>
   options.scopes.length > 0 || options.audience !== undefined || options.resource !== undefined ? requestedShape(profile, options) : undefined
-
-/** The lock that serialises token requests for one profile and request shape (a short, file-safe name). */
-export const tokenLockName = (profileName: string, cacheKey: string) =>
-  `token-${profileName}-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 16)}`
-
-/**
- * An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP
- * layer (presenting the profile's client certificate, if any) and its DPoP key when it uses DPoP.
- */
-export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
-  const profile = await withDiscovery(ctx.profile, ctx.http)
-  const certificate = clientCertificateOf(profile)
-  const http = certificate ? ctx.http.withClientCertificate(certificate) : ctx.http
-  const secret = await lookupClientSecret(ctx.profileName, ctx.store, ctx.env)
-  return new OAuthSession(profile, http, secret, {
-    dpopKey: profile.dpop ? () => dpopKeyPair(ctx) : undefined,
-    secrets: { profileName: ctx.profileName, store: ctx.store, env: ctx.env },
-  })
-}
 
 /** The profile's session (what a command with no scopes uses), fresh or not; no network. */
 export async function readStoredToken(ctx: Pick<TokenContext, 'profileName' | 'profile' | 'store'>): Promise<StoredToken | undefined> {
@@ -196,31 +155,3 @@ async function runGrant(name: string, request: GrantRequest, dropStored: () => P
   if (refreshRejected) throw authRequired(`the stored refresh token was rejected (${refreshRejected.message}); log in again`, { code: 'refresh_rejected' })
   throw authRequired('no usable credentials: no cached token, no refresh token and no client secret')
 }
-
-/**
- * oauth4webapi checks an ID token's claims (iss, aud, exp, nonce); its signature is checked here
- * too, against the issuer's JWKS, before anything is stored.
- */
-export async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
-  const jwksUri = session.as.jwks_uri
-  if (!jwksUri) return // no published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7)
-  const { verifyJwt } = await import('./verify.js')
-  await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
-}
-
-/** scope, audience, resource, authorization details (RFC 9396), then the profile's and the command's extra parameters. */
-export function grantParameters(
-  profile: Profile,
-  requested: StoredToken['requested'],
-  extra: Record<string, string>,
-  authorizationDetails?: AuthorizationDetails,
-): URLSearchParams {
-  const params = new URLSearchParams()
-  if (requested.scopes.length > 0) params.set('scope', requested.scopes.join(' '))
-  if (requested.audience) params.set('audience', requested.audience)
-  if (requested.resource) params.set('resource', requested.resource)
-  if (authorizationDetails) params.set('authorization_details', JSON.stringify(authorizationDetails))
-  for (const [k, v] of Object.entries({ ...profile.params, ...extra })) params.set(k, v)
-  return params
-}
-

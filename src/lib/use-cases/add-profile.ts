@@ -1,16 +1,16 @@
 import { resolve } from 'node:path'
 import type { HttpClient } from '../http/client.js'
 import { discover } from '../oauth/discovery.js'
-import { effectiveEndpoints } from '../oauth/endpoints.js'
 import { checkClientCertificate, clientCertificateOf } from '../oauth/sender.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { usageError } from '../errors.js'
 import { parseRedirectUri } from '../login/redirect-uri.js'
-import { vendorFor } from '../vendors/index.js'
-import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type Provider, type StorageKind } from './schema.js'
-import { describeIssue, updateConfig } from './store.js'
+import { profileEndpoints, ProviderSchema, vendorFor } from '../vendors/registry.js'
+import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type StorageKind } from '../config/schema.js'
+import { updateConfig } from '../config/store.js'
+import { describeIssue } from '../config/json-file.js'
 
 export interface AddProfileOptions {
   name: string
@@ -55,6 +55,8 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
       ...(options.storage ? { storage: options.storage } : {}),
     })
     if (!merged.success) throw usageError(`profile ${options.name}: ${describeIssue(merged.error)}`, { code: 'config_invalid' })
+    const provider = ProviderSchema.safeParse(merged.data.provider)
+    if (!provider.success) throw usageError(`profile ${options.name}: provider: ${describeIssue(provider.error)}`, { code: 'config_invalid' })
     const profile = merged.data
     if (profile.redirectUri) parseRedirectUri(profile.redirectUri, '--redirect-uri')
     const issuerChanged = profile.issuer !== undefined && profile.issuer !== existing?.issuer
@@ -67,7 +69,7 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
     }
     if (profile.scopes.length === 0) profile.scopes = [...(vendorFor(profile.provider)?.defaultScopes ?? [])]
     // A vendor preset supplies the endpoints its region or host implies (and refuses a bad one here).
-    if (!profile.issuer && !effectiveEndpoints(profile).token) {
+    if (!profile.issuer && !profileEndpoints(profile).token) {
       throw usageError(`profile ${options.name} needs --issuer (for discovery) or --token-endpoint`, { code: 'no_endpoint' })
     }
     const certificate = clientCertificateOf(profile)
@@ -104,7 +106,7 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
  * Whether a client authenticates with a secret, as far as `profiles add` was told: a client_secret_*
  * method, or a vendor whose default is one (or, like Persona, whose API key is kept as the client secret).
  */
-export function usesClientSecret(authMethod: AuthMethod | undefined, provider: Provider | undefined): boolean {
+export function usesClientSecret(authMethod: AuthMethod | undefined, provider: string | undefined): boolean {
   return (authMethod ?? vendorFor(provider)?.defaultAuthMethod ?? '').startsWith('client_secret_') || (authMethod === undefined && provider === 'persona')
 }
 

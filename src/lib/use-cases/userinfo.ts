@@ -1,8 +1,10 @@
 import * as oauth from 'oauth4webapi'
 import { OAuthError } from '../errors.js'
-import { DEFAULT_MIN_TTL_SECONDS } from './cache.js'
-import { getToken, openSession, type TokenContext } from './get-token.js'
-import { storedIdTokenClaims } from './id-token-claims.js'
+import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
+import { getToken } from './get-token.js'
+import { openSession } from './session.js'
+import { type TokenContext } from '../tokens/context.js'
+import { storedIdTokenClaims } from '../tokens/id-token-claims.js'
 import { sanitizeInline } from '../output/sanitize.js'
 
 export interface UserInfo {

@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import { usageError } from '../errors.js'
-import type { ErrorBodyReader } from '../http/response.js'
-import { explicitOrigin } from './hosts.js'
-import { bearerTokenDetails, isSuccess, vendorEndpoint, vendorError, vendorRequest } from './http.js'
-import type { Vendor } from './types.js'
+import type { Profile } from '../../config/schema.js'
+import { usageError } from '../../errors.js'
+import type { ErrorBodyReader } from '../../http/response.js'
+import { explicitOrigin } from '../hosts.js'
+import { bearerTokenDetails, isSuccess, vendorEndpoint, vendorError, vendorRequest } from '../http.js'
+import type { VendorPreset } from '../types.js'
 
 /** Genesys Cloud's region domains (platform-client-sdk-python `purecloud_region_hosts.py`). */
 export const GENESYS_REGIONS = [
@@ -84,8 +84,7 @@ const TOKENS_ME = '/api/v2/tokens/me'
  * described by `GET /api/v2/tokens/me` and revoked by `DELETE` on the same path, each called with
  * the token itself.
  */
-export const genesys: Vendor = {
-  provider: 'genesys',
+export const genesysPreset: VendorPreset = {
   endpoints: (profile) => {
     const { api, login } = genesysHosts(profile)
     return { authorization: `${login}/oauth/authorize`, token: `${login}/oauth/token`, introspection: `${api}${TOKENS_ME}`, revocation: `${api}${TOKENS_ME}` }

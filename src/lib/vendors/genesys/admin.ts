@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { badResponse, networkError, usageError } from '../errors.js'
-import type { HttpResponse } from '../http/client.js'
-import { oauthErrorBody } from '../http/response.js'
-import { redactJson, registerSecret } from '../redact.js'
-import { genesysErrorBody, genesysHosts } from '../vendors/genesys.js'
-import { adminClient } from './client.js'
-import { AdminApi, type ApiRequest, pathSegment, planned, profileBearer } from './http.js'
+import { badResponse, networkError, usageError } from '../../errors.js'
+import type { HttpResponse } from '../../http/client.js'
+import { oauthErrorBody } from '../../http/response.js'
+import { redactJson, registerSecret } from '../../redact.js'
+import { genesysErrorBody, genesysHosts } from './preset.js'
+import { adminClient } from '../../admin/client.js'
+import { AdminApi, type ApiRequest, pathSegment, planned, profileBearer } from '../../admin/http.js'
 import {
   type AdminBackend,
   type AdminClient,
@@ -20,7 +20,7 @@ import {
   ScopeSchema,
   type UsageReport,
   UsageRowSchema,
-} from './types.js'
+} from '../../admin/types.js'
 
 const LABEL = 'Genesys Cloud'
 

@@ -1,14 +1,14 @@
 import { z } from 'zod'
-import { usageError } from '../errors.js'
-import type { HttpResponse } from '../http/client.js'
-import { registerSecret } from '../redact.js'
-import { type StoredToken, TokenResponseSchema } from '../tokens/token-set.js'
-import { nutanixBase, nutanixErrorBody, prismAuthorization, prismRefusedHint } from '../vendors/nutanix.js'
-import { adminClient } from './client.js'
-import { AdminApi, type ApiRequest, pathSegment, planned } from './http.js'
-import { mapConcurrent } from './paging.js'
-import { requireName } from './spec.js'
-import { type AdminBackend, type AdminClient, type AdminContext, type ClientSpec, documentSchema, type IssuedClient, type Mutation, type NativeFormat } from './types.js'
+import { usageError } from '../../errors.js'
+import type { HttpResponse } from '../../http/client.js'
+import { registerSecret } from '../../redact.js'
+import { type StoredToken, TokenResponseSchema } from '../../tokens/token-set.js'
+import { nutanixBase, nutanixErrorBody, prismAuthorization, prismRefusedHint } from './preset.js'
+import { adminClient } from '../../admin/client.js'
+import { AdminApi, type ApiRequest, pathSegment, planned } from '../../admin/http.js'
+import { mapConcurrent } from '../../admin/paging.js'
+import { requireName } from '../../admin/spec.js'
+import { type AdminBackend, type AdminClient, type AdminContext, type ClientSpec, documentSchema, type IssuedClient, type Mutation, type NativeFormat } from '../../admin/types.js'
 
 const LABEL = 'Nutanix Prism Central'
 
@@ -242,7 +242,7 @@ export async function generateToken(ctx: AdminContext, options: GenerateTokenOpt
   const body = { scopes: options.scopes, client_name: options.name, client_description: options.description, expires_in: options.expiresIn }
   const generated = await api.json({ method: 'POST', url: api.url('/oauth/generate_token'), body }, GeneratedSchema)
   registerSecret(generated.client_secret)
-  const [{ requestedShape }, { storeLogin }] = await Promise.all([import('../tokens/get-token.js'), import('../login/store-login.js')])
+  const [{ requestedShape }, { storeLogin }] = await Promise.all([import('../../tokens/request.js'), import('../../login/store-login.js')])
   const requested = requestedShape(ctx.profile, { scopes: options.scopes })
   const token = await storeLogin({ response: generated.oauth_token, grant: 'generate_token' }, requested, { ...ctx, store: await ctx.store() })
   return { clientId: generated.client_id, clientSecret: generated.client_secret, token }

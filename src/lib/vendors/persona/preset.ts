@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import * as oauth from 'oauth4webapi'
 import { z } from 'zod'
-import type { Profile } from '../config/schema.js'
-import { authRequired, usageError } from '../errors.js'
-import { type ErrorBodyReader, parseJson } from '../http/response.js'
-import type { LoginFlowFn } from '../login/types.js'
-import { loadClientKey } from '../oauth/client-key.js'
-import { registerSecret } from '../redact.js'
-import { TokenResponseSchema } from '../tokens/token-set.js'
-import { baseFromTokenEndpoint } from './hosts.js'
-import { isSuccess, postTokenRequest, requireSecret, tokenEndpointWhat, vendorEndpoint, vendorError, vendorRequest } from './http.js'
-import type { Vendor, VendorContext } from './types.js'
+import type { Profile } from '../../config/schema.js'
+import { authRequired, usageError } from '../../errors.js'
+import { type ErrorBodyReader, parseJson } from '../../http/response.js'
+import type { LoginFlowFn } from '../../login/types.js'
+import { loadClientKey } from '../../oauth/client-key.js'
+import { registerSecret } from '../../redact.js'
+import { TokenResponseSchema } from '../../tokens/token-set.js'
+import { baseFromTokenEndpoint } from '../hosts.js'
+import { isSuccess, postTokenRequest, requireSecret, tokenEndpointWhat, vendorEndpoint, vendorError, vendorRequest } from '../http.js'
+import type { VendorContext, VendorPreset } from '../types.js'
 
 const PERSONA_BASE = 'https://api.withpersona.com/api/v1'
 const TOKEN_PATH = '/oauth/token'
@@ -102,7 +102,7 @@ async function personaTokenRequest(ctx: VendorContext, grantType: string, parame
  * and the code in the answer is exchanged at once.
  */
 const personaLogin: LoginFlowFn = async (options, ctx) => {
-  const vendor = ctx.session.vendorContext
+  const vendor = ctx.session.adapterContext
   if (!options.parameters.get('scope')) {
     throw usageError('Persona authorizes permission:object pairs: give at least one --scope', { code: 'missing_scope', hint: 'e.g. --scope inquiry.read:inq_…' })
   }
@@ -134,8 +134,7 @@ const personaLogin: LoginFlowFn = async (options, ctx) => {
  * the API key that authenticates both requests. Form keys are kebab-case; every POST carries
  * Persona-Version, Key-Inflection and an Idempotency-Key. No revocation or introspection exists.
  */
-export const persona: Vendor = {
-  provider: 'persona',
+export const personaPreset: VendorPreset = {
   endpoints: (profile) => {
     const base = personaBase(profile)
     return { authorization: `${base}/oauth/authorize`, token: `${base}${TOKEN_PATH}` }

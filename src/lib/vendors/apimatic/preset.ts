@@ -1,7 +1,8 @@
-import type { AuthMethod, BasicEncoding, Profile } from '../config/schema.js'
-import { usageError } from '../errors.js'
-import { hostOrigin } from './hosts.js'
-import type { Vendor } from './types.js'
+import type { AuthMethod, BasicEncoding, Profile } from '../../config/schema.js'
+import { usageError } from '../../errors.js'
+import { OAuthSession } from '../../oauth/session.js'
+import { hostOrigin } from '../hosts.js'
+import type { VendorPreset } from '../types.js'
 
 /** Where APIMatic's multi-auth sample keeps its auth server under the API server (its `testing` environment). */
 const AUTH_SERVER_PATH = '/oauth2/auth-server'
@@ -31,8 +32,7 @@ function userGrantsTokenEndpoint(profile: Pick<Profile, 'host'>): string {
  * code, refresh, password) goes to `HOST/oauth2/non-auth-server/token`. Each is the standard
  * request, sent to its endpoint; `--param` and the profile's params add form fields.
  */
-export const apimatic: Vendor = {
-  provider: 'apimatic',
+export const apimaticPreset: VendorPreset = {
   endpoints: (profile) => {
     const server = apiServer(profile)
     if (server) return { authorization: `${server}/oauth/authorize`, token: `${server}${AUTH_SERVER_PATH}${CLIENT_CREDENTIALS_PATH}` }
@@ -45,12 +45,10 @@ export const apimatic: Vendor = {
 
   tokenRequest: async (ctx, grantType, parameters) => {
     const token = grantType === 'client_credentials' ? ctx.endpoints.token : userGrantsTokenEndpoint(ctx.profile)
-    const { OAuthSession } = await import('../oauth/session.js')
-    // The standard request at this grant's endpoint: a session with no vendor, so it is not routed here again.
+    // The standard request at this grant's endpoint: a session with no adapter, so it is not routed here again.
     const standard = new OAuthSession(
       {
         ...ctx.profile,
-        provider: 'generic',
         authMethod: ctx.profile.authMethod ?? AUTH_METHOD,
         basicEncoding: ctx.profile.basicEncoding ?? BASIC_ENCODING,
         endpoints: { ...ctx.endpoints, token },

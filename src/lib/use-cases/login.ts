@@ -1,16 +1,19 @@
 import { CliError, OAuthError, usageError } from '../errors.js'
 import type { AuthorizationDetails } from '../oauth/authorization-details.js'
 import { type SenderOptions, withSender } from '../oauth/sender.js'
-import { grantParameters, openSession, requestedShape, type TokenContext, verifyIdToken } from '../tokens/get-token.js'
-import { isWsl, planBrowser } from './browser.js'
-import { PROTOCOL_PARAMETERS } from './browser-login.js'
-import { codeFlow } from './code-flow.js'
-import { deviceFlow } from './device-flow.js'
-import { implicitFlow } from './implicit-flow.js'
-import { manualFlow } from './manual-flow.js'
-import { resolveRedirect } from './redirect-uri.js'
-import { type LoginSummary, loginSummary, storeLogin } from './store-login.js'
-import type { AuthorizationRequestOptions, LoginFlowFn, LoginUi } from './types.js'
+import { grantParameters, requestedShape } from '../tokens/request.js'
+import { openSession, verifyIdToken } from './session.js'
+import { type TokenContext } from '../tokens/context.js'
+import { isWsl, planBrowser } from '../login/browser.js'
+import { PROTOCOL_PARAMETERS } from '../login/browser-login.js'
+import { codeFlow } from '../login/code-flow.js'
+import { deviceFlow } from '../login/device-flow.js'
+import { implicitFlow } from '../login/implicit-flow.js'
+import { manualFlow } from '../login/manual-flow.js'
+import { resolveRedirect } from '../login/redirect-uri.js'
+import { vendorFor } from '../vendors/registry.js'
+import { type LoginSummary, loginSummary, storeLogin } from '../login/store-login.js'
+import type { AuthorizationRequestOptions, LoginFlowFn, LoginUi } from '../login/types.js'
 
 const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow, manual: manualFlow } satisfies Record<string, LoginFlowFn>
 
@@ -70,7 +73,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
     const requested = requestedShape(profile, { scopes: options.scopes })
     const parameters = grantParameters(profile, requested, options.params, options.authorizationDetails)
     // A vendor that logs in without a browser (Persona, Nutanix) replaces the code flow.
-    const flow = (options.flow === 'code' && session.vendor?.loginFlow) || FLOWS[options.flow]
+    const flow = (options.flow === 'code' && vendorFor(profile.provider)?.loginFlow) || FLOWS[options.flow]
     const result = await flow(
       { redirect, parameters, request: options.request },
       {

@@ -1,0 +1,34 @@
+import { join } from 'node:path'
+import { withDiscovery } from '../oauth/discovery.js'
+import { dpopKeyPair } from '../oauth/dpop.js'
+import { clientCertificateOf } from '../oauth/sender.js'
+import type { OAuthSession } from '../oauth/session.js'
+import { lookupClientSecret } from '../secrets.js'
+import type { TokenContext } from '../tokens/context.js'
+import { sessionFor } from '../vendors/registry.js'
+
+/**
+ * An oauth4webapi session for the context's profile: discovered endpoints, client secret, our HTTP
+ * layer (presenting the profile's client certificate, if any) and its DPoP key when it uses DPoP.
+ */
+export async function openSession(ctx: TokenContext): Promise<OAuthSession> {
+  const profile = await withDiscovery(ctx.profile, ctx.http)
+  const certificate = clientCertificateOf(profile)
+  const http = certificate ? ctx.http.withClientCertificate(certificate) : ctx.http
+  const secret = await lookupClientSecret(ctx.profileName, ctx.store, ctx.env)
+  return sessionFor(profile, http, secret, {
+    dpopKey: profile.dpop ? () => dpopKeyPair(ctx) : undefined,
+    secrets: { profileName: ctx.profileName, store: ctx.store, env: ctx.env },
+  })
+}
+
+/**
+ * oauth4webapi checks an ID token's claims (iss, aud, exp, nonce); its signature is checked here
+ * too, against the issuer's JWKS, before anything is stored.
+ */
+export async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
+  const jwksUri = session.as.jwks_uri
+  if (!jwksUri) return // no published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7)
+  const { verifyJwt } = await import('../tokens/verify.js')
+  await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
+}

@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { importCycles, importGraph } from '../helpers/import-graph.js'
+
+const graph = importGraph(fileURLToPath(new URL('../../src', import.meta.url)))
+const importsOf = (file: string): string[] => [...(graph.edges.get(file) ?? [])]
+
+describe('the layers, read from the imports of src/', () => {
+  it('finds the sources it checks (a scan that saw nothing would pass anything)', () => {
+    expect(graph.files.length).toBeGreaterThan(100)
+    expect(importsOf('commands/token/get.ts').length).toBeGreaterThan(0)
+  })
+
+  it('has no import cycle, type imports and dynamic imports included', () => {
+    expect(importCycles(graph)).toEqual([])
+  })
+
+  it('keeps the CLI framework out of src/lib: no @oclif/core, nothing from src/cli or src/commands', () => {
+    const offenders = graph.files
+      .filter((file) => file.startsWith('lib/'))
+      .flatMap((file) => [
+        ...[...graph.packages.get(file)!].filter((pkg) => pkg.startsWith('@oclif/')).map((pkg) => `${file} -> ${pkg}`),
+        ...importsOf(file).filter((to) => /^(cli|commands|hooks)\//.test(to)).map((to) => `${file} -> ${to}`),
+      ])
+    expect(offenders).toEqual([])
+  })
+
+  it('keeps the protocol core free of vendors: nothing in lib/oauth, lib/grants, lib/http or lib/tokens imports lib/vendors', () => {
+    const offenders = graph.files
+      .filter((file) => /^lib\/(oauth|grants|http|tokens)\//.test(file))
+      .flatMap((file) => importsOf(file).filter((to) => to.startsWith('lib/vendors/')).map((to) => `${file} -> ${to}`))
+    expect(offenders).toEqual([])
+  })
+})
+
+describe('the error codes', () => {
+  it('lists each code once, and only codes the code base gives (the typed union is the one list)', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { ERROR_CODES } = await import('../../src/lib/errors.js')
+    const root = fileURLToPath(new URL('../../src', import.meta.url))
+    const sources = graph.files.filter((file) => file !== 'lib/errors.ts').map((file) => readFileSync(join(root, file), 'utf8')).join('\n')
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length)
+    expect(ERROR_CODES.filter((code) => !sources.includes(`'${code}'`))).toEqual([])
+  })
+})
