@@ -9,6 +9,7 @@ import { certificateJwk, certificateThumbprint, CLIENT_SUBJECT, makeTestPki, ski
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { credentialEntries } from '../helpers/config-files.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 const RAR_SECRET = 'rar-client-secret'
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10.00' }, creditorName: 'Merchant' }]
@@ -124,7 +125,7 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     // The key oauthctl keeps in secret storage, and a refresh token bound to it as after a DPoP login:
     // refreshing works only with proofs made with that very key.
     const thumbprint = await storeDpopKey('pub')
-    const refreshToken = await sandbox.issueRefreshToken({ clientId: 'demo-public', resource: sandbox.opaqueResource, jkt: thumbprint })
+    const refreshToken = await issueRefreshToken(sandbox, { clientId: 'demo-public', resource: sandbox.opaqueResource, jkt: thumbprint })
     const key = await seedToken(t.configDir, 'pub', { access_token: 'expired', refresh_token: refreshToken })
 
     const first = await t.run(['token', 'get'])

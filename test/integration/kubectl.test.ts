@@ -11,6 +11,7 @@ import { makeTestPki, type TestPki } from '../helpers/certificates.js'
 import { BIN, type Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 /**
  * The real kubectl against a loopback HTTPS API server that checks the bearer token against the
@@ -71,7 +72,7 @@ const addConfidential = (name: string) =>
 async function addOidcSession(name: string) {
   const added = await t.run(['profiles', 'add', name, '--issuer', sandbox.issuer, '--client-id', 'demo-public', '--auth-method', 'none', ...OIDC_SCOPES.flatMap((s) => ['--scope', s])])
   expect(added.code, added.stderr).toBe(0)
-  const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: OIDC_SCOPES.join(' ') })
+  const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public', scope: OIDC_SCOPES.join(' ') })
   return seedToken(t.configDir, name, { access_token: 'expired-access-token', refresh_token: refresh }, OIDC_SCOPES)
 }
 

@@ -7,6 +7,7 @@ import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedSession } from '../helpers/stored-token.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 /**
  * Issue 13 §3: what a login stored is what every later command for the profile uses, with no flags
@@ -73,7 +74,7 @@ describe('the session without a browser (a refresh token as a login leaves it)',
 
   it('token get with no flags refreshes the session and keeps it the session', async () => {
     await addPublicProfile('p')
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: 'openid offline_access' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public', scope: 'openid offline_access' })
     const key = await seedSession(t.configDir, 'p', { access_token: 'expired-session-access', refresh_token: refresh, scope: 'openid offline_access' }, ['openid', 'offline_access'])
     const got = await t.run(['token', 'get', '-p', 'p'])
     expect(got.code, got.stderr).toBe(0)
@@ -97,7 +98,7 @@ describe('the session without a browser (a refresh token as a login leaves it)',
 
   it('a scope the login asked for but the access token\'s scope leaves out (openid) is still asked for with the session\'s refresh token', async () => {
     await addPublicProfile('p')
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: 'openid offline_access' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public', scope: 'openid offline_access' })
     await seedSession(t.configDir, 'p', { access_token: 'fresh-session-access', refresh_token: refresh, scope: 'offline_access', expires_at: now() + 3600 }, ['openid', 'offline_access'])
     const got = await t.run(['token', 'get', '-p', 'p', '--scope', 'offline_access   openid', '-v'])
     expect(got.code, got.stderr).toBe(0)
@@ -108,7 +109,7 @@ describe('the session without a browser (a refresh token as a login leaves it)',
 
   it('a narrower request down-scopes with the session\'s refresh token (scope sent), stored apart; the session keeps the refresh token', async () => {
     await addPublicProfile('p')
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', scope: 'openid offline_access' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public', scope: 'openid offline_access' })
     const sessionKey = await seedSession(t.configDir, 'p', { access_token: 'expired-session-access', refresh_token: refresh, scope: 'openid offline_access' }, ['openid', 'offline_access'])
     const got = await t.run(['token', 'get', '-p', 'p', '--scope', 'openid', '-v'])
     expect(got.code, got.stderr).toBe(0)

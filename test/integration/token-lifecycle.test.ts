@@ -13,6 +13,7 @@ import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { credentialEntries } from '../helpers/config-files.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 const clientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const clientPublicJwk = { ...clientKey.publicKey.export({ format: 'jwk' }), kid: 'client-k1', alg: 'ES256', use: 'sig' }
@@ -55,7 +56,7 @@ const introspectAsAdmin = async (token: string) => {
 describe('refresh', () => {
   it('refreshes an expired token, persists the rotated refresh token, and the old one is dead', async () => {
     await addProfile('r', 'demo-confidential', [], 'demo-confidential-secret')
-    const oldRefresh = await sandbox.issueRefreshToken({ clientId: 'demo-confidential' })
+    const oldRefresh = await issueRefreshToken(sandbox, { clientId: 'demo-confidential' })
     const key = await seedToken(t.configDir, 'r', { access_token: 'expired-access-token', refresh_token: oldRefresh })
     sandbox.resetCounts()
     const result = await t.run(['token', 'get'])
@@ -73,7 +74,7 @@ describe('refresh', () => {
 
   it('token refresh forces a refresh and reports the rotation without printing tokens', async () => {
     await addProfile('r', 'demo-confidential', [], 'demo-confidential-secret')
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-confidential' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-confidential' })
     await seedToken(t.configDir, 'r', { access_token: 'still-fresh', refresh_token: refresh, expires_at: Math.floor(Date.now() / 1000) + 3600 })
     const result = await t.run(['token', 'refresh', '--json'])
     expect(result.code).toBe(0)
@@ -83,7 +84,7 @@ describe('refresh', () => {
 
   it('refreshes for a public client (auth method none)', async () => {
     await addProfile('pub', 'demo-public', ['--auth-method', 'none'])
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public' })
     await seedToken(t.configDir, 'pub', { access_token: 'expired', refresh_token: refresh })
     const result = await t.run(['token', 'get'])
     expect(result.code).toBe(0)
@@ -101,7 +102,7 @@ describe('refresh', () => {
 
   it('10 parallel token get after expiry cause exactly one refresh, and all print the same token', async () => {
     await addProfile('r', 'demo-confidential', [], 'demo-confidential-secret')
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-confidential' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-confidential' })
     await seedToken(t.configDir, 'r', { access_token: 'expired', refresh_token: refresh })
     sandbox.resetCounts()
     const results = await Promise.all(Array.from({ length: 10 }, () => t.run(['token', 'get'], { timeoutMs: 30_000 })))

@@ -7,6 +7,7 @@ import { secretKeys } from '../../src/lib/storage/keys.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 const SCOPES = ['openid', 'offline_access', 'profile', 'email']
 
@@ -21,7 +22,7 @@ async function session(name: string, options: { accountId?: string; dpop?: boole
   const added = await t.run(['profiles', 'add', name, '--issuer', sandbox.issuer, '--client-id', 'demo-public', '--auth-method', 'none', ...SCOPES.flatMap((s) => ['--scope', s]), ...(options.dpop ? ['--dpop'] : [])])
   expect(added.code, added.stderr).toBe(0)
   const jkt = options.dpop ? await plantDpopKey(name) : undefined
-  const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-public', accountId: options.accountId, scope: SCOPES.join(' '), jkt })
+  const refresh = await issueRefreshToken(sandbox, { clientId: 'demo-public', accountId: options.accountId, scope: SCOPES.join(' '), jkt })
   return seedToken(t.configDir, name, { access_token: 'expired-access-token', refresh_token: refresh }, SCOPES)
 }
 

@@ -10,6 +10,7 @@ import { startCli } from '../helpers/cli-stream.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { type FaultServer, stallHeaders, startFaultServer, tokenResponse } from './fault-server.js'
 import { clientSecretEntry, credentialEntries, writeProfiles, writeSecrets } from './profile-files.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 /**
  * Many processes at once, and processes killed at the worst moment: one refresh for twenty callers,
@@ -55,7 +56,7 @@ describe('refresh under concurrency (sandbox)', () => {
   it('20 parallel token get after expiry: exactly one refresh, one rotated refresh token stored, all print the same token', async () => {
     const added = await t.run(['profiles', 'add', 'r', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin'], { stdin: 'demo-confidential-secret' })
     expect(added.code, added.stderr).toBe(0)
-    const oldRefresh = await sandbox.issueRefreshToken({ clientId: 'demo-confidential' })
+    const oldRefresh = await issueRefreshToken(sandbox, { clientId: 'demo-confidential' })
     const key = await seedToken(t.configDir, 'r', { access_token: 'expired-before-the-stampede', refresh_token: oldRefresh })
     sandbox.resetCounts()
     const results = await Promise.all(Array.from({ length: 20 }, () => t.run(['token', 'get'], { timeoutMs: 60_000 })))

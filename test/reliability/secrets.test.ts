@@ -9,6 +9,7 @@ import { startCli } from '../helpers/cli-stream.js'
 import { seedToken } from '../helpers/stored-token.js'
 import { type FaultServer, json, startFaultServer, tokenResponse } from './fault-server.js'
 import { LeakLog } from './leak-check.js'
+import { issueRefreshToken } from '../helpers/sandbox-grants.js'
 
 /**
  * Every command, run with --json and with -v against real servers (the sandbox for the standard
@@ -78,7 +79,7 @@ describe('secrets never leak', () => {
     await log.step(t, { args: ['profiles', 'show', 's'], exit: 0 })
 
     // Tokens as a login would have left them: a fresh opaque access token, a real refresh token, an ID token.
-    const refresh = await sandbox.issueRefreshToken({ clientId: 'leak-client' })
+    const refresh = await issueRefreshToken(sandbox, { clientId: 'leak-client' })
     log.plant('planted: sandbox refresh token', refresh)
     await seedToken(t.configDir, 's', { access_token: PLANTED_ACCESS, refresh_token: refresh, id_token: PLANTED_ID, expires_at: Math.floor(Date.now() / 1000) + 3600 }, ['openid', 'offline_access'])
     await log.harvest(t.configDir)

@@ -54,11 +54,8 @@ export interface Sandbox {
   /** How many requests reached a path, e.g. `/token`: lets tests prove a cache hit sent nothing. */
   requestCount(path: string): number
   resetCounts(): void
-  /**
-   * Mint a refresh token as if the demo user had logged in with this client: lets tests (and
-   * people trying refresh) skip the browser. The token is opaque and rotates on use.
-   */
-  issueRefreshToken(options: { clientId: string; accountId?: string; scope?: string; resource?: string; jkt?: string }): Promise<string>
+  /** The oidc-provider instance behind it, for code that embeds the sandbox (the tests mint grants with it). */
+  provider: SandboxProvider
   close(): Promise<void>
 }
 
@@ -185,20 +182,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mtlsOrigin,
     requestCount: (path) => counts.get(path) ?? 0,
     resetCounts: () => counts.clear(),
-    issueRefreshToken: async ({ clientId, accountId = DEMO_USER.id, scope = 'openid offline_access api:read', resource: requested, jkt }) => {
-      const client = await provider.Client.find(clientId)
-      if (!client) throw new Error(`no sandbox client ${clientId}`)
-      const grant = new provider.Grant({ accountId, clientId })
-      grant.addOIDCScope(scope.split(' ').filter((s) => !s.includes(':')).join(' '))
-      const apiScope = scope.split(' ').filter((s) => s.includes(':')).join(' ')
-      // OpenID scopes alone: no resource, so its access tokens serve the userinfo endpoint (which refuses any with an audience).
-      const indicator = requested ?? (apiScope ? resource : undefined)
-      if (indicator) grant.addResourceScope(indicator, apiScope)
-      const grantId = await grant.save()
-      // With `jkt`, bound to that DPoP key as a public client's refresh token is after a DPoP login (RFC 9449 §5).
-      const token = new provider.RefreshToken({ client, accountId, grantId, scope, gty: 'authorization_code', resource: indicator, expiresIn: 86_400, expiresWithSession: false, ...(jkt && { jkt }) })
-      return token.save()
-    },
+    provider,
     close: async () => {
       await Promise.all([server, mtlsServer].map((s) => s && closeServer(s)))
     },
@@ -206,6 +190,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 type ProviderInstance = InstanceType<typeof import('oidc-provider').default>
+export type SandboxProvider = ProviderInstance
 /** The part of a Koa context (oidc-provider's middleware) the sandbox's own endpoints use. */
 interface KoaContext {
   method: string
