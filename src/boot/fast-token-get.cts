@@ -1,7 +1,7 @@
 import { configDir, configFile, credentialsFile } from '../lib/config/paths.cjs'
 import { isValidatedConfig } from '../lib/config/validated-stamp.cjs'
 import { configDirProblem, readTextNoFollow } from '../lib/fs/safe-files.cjs'
-import { execCredentialApiVersion, renderExecCredential, renderToken } from '../lib/output/token-output.cjs'
+import { execCredentialApiVersion, renderExecCredential, renderToken } from '../lib/tokens/token-output.cjs'
 import { parseCredentials } from '../lib/storage/credentials-format.cjs'
 import { DEFAULT_TIMEOUT_MS, KEYCHAIN_SERVICE, readKeychainValue } from '../lib/storage/keychain-read.cjs'
 import { DEFAULT_MIN_TTL_SECONDS, nowSeconds } from '../lib/tokens/cache.cjs'

@@ -7,8 +7,8 @@ import { renderTable } from '../lib/output/table.js'
 import { redactJson } from '../lib/redact.js'
 import { nowSeconds } from '../lib/tokens/cache.js'
 import { openBackend, withProfileToken } from '../lib/use-cases/admin.js'
-import { DEFAULT_DELIVER_TIMEOUT_S, deliverSecret, type HandOver, planHandOver, recoveryEntry, verifySecret, withRecoveryHint } from '../lib/admin/deliver.js'
-import { type SavedProfile, saveClientProfile } from '../lib/admin/save-profile.js'
+import { DEFAULT_DELIVER_TIMEOUT_S, deliverSecret, type HandOver, planHandOver, recoveryEntry, verifySecret, withRecoveryHint } from '../lib/use-cases/deliver-secret.js'
+import { type SavedProfile, saveClientProfile } from '../lib/use-cases/save-client-profile.js'
 import type { AdminBackend, AdminClient, AdminContext, Authorization, IssuedClient, Mutation, PlannedRequest, Scope, UsageReport } from '../lib/admin/types.js'
 
 export const dryRunFlag = Flags.boolean({ summary: 'Print the requests that would change something and send none of them (reads still happen).' })

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { proofTargetFlags, proofTargetFromFlags, tokenOptionsFromFlags, tokenRequestFlags } from '../cli/token-flags.js'
-import { childEnv, runChild } from '../lib/exec.js'
+import { childEnv, runChild } from '../lib/integrations/exec.js'
 import { usageError } from '../lib/errors.js'
 import { resourceProof } from '../lib/tokens/dpop-proof.js'
 import { getToken } from '../lib/use-cases/get-token.js'

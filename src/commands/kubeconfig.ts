@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { usageError } from '../lib/errors.js'
-import type { ExecCredentialApiVersion } from '../lib/output/token-output.cjs'
+import type { ExecCredentialApiVersion } from '../lib/tokens/token-output.cjs'
 import { EXEC_API_VERSION_NAMES, INTERACTIVE_MODES, type InteractiveMode, type KubeconfigOptions, kubeconfigUsers, toYaml, writeKubeconfigUser } from '../lib/integrations/kubectl.js'
 
 export default class Kubeconfig extends BaseCommand<typeof Kubeconfig> {

@@ -4,7 +4,7 @@ import { parseKeyValues } from '../cli/input.js'
 import { advancedRequestFlags, advancedRequestOptions } from '../cli/token-flags.js'
 import { openInBrowser } from '../lib/login/browser.js'
 import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/use-cases/login.js'
-import { resourceProfile } from '../lib/login/resource-profile.js'
+import { resourceProfile } from '../lib/use-cases/resource-profile.js'
 import { describeLogin } from '../lib/login/store-login.js'
 
 export default class Login extends BaseCommand<typeof Login> {

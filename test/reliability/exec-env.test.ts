@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { SECRET_VARIABLES } from '../../src/lib/exec.js'
+import { SECRET_VARIABLES } from '../../src/lib/integrations/exec.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated } from '../helpers/lifecycle.js'
 import { type FaultServer, tokenResponse, useFaultServer } from './fault-server.js'

@@ -5,6 +5,17 @@ import { importCycles, importGraph } from '../helpers/import-graph.js'
 const graph = importGraph(fileURLToPath(new URL('../../src', import.meta.url)))
 const importsOf = (file: string): string[] => [...(graph.edges.get(file) ?? [])]
 
+/** docs/ARCHITECTURE.md's layers, lowest first; a file may import from its own layer or below. */
+const LAYERS: RegExp[] = [
+  /^lib\//, // foundation: errors, redaction, files, storage, HTTP, the config schema, output
+  /^lib\/(oauth|tokens|grants)\//, // the protocol core: a standard OAuth client
+  /^lib\/(login|admin)\//, // login flows and the admin back ends' common parts
+  /^lib\/vendors\//, // one folder per vendor, and the registry
+  /^lib\/(use-cases|integrations|sandbox)\/|^lib\/(status|doctor)\.ts$|^lib\/config\/(store|profiles)\.ts$/, // use cases
+  /^(cli|commands|hooks|boot)\//, // the CLI
+]
+const layerOf = (file: string): number => LAYERS.findLastIndex((layer) => layer.test(file))
+
 describe('the layers, read from the imports of src/', () => {
   it('finds the sources it checks (a scan that saw nothing would pass anything)', () => {
     expect(graph.files.length).toBeGreaterThan(100)
@@ -23,6 +34,11 @@ describe('the layers, read from the imports of src/', () => {
         ...importsOf(file).filter((to) => /^(cli|commands|hooks)\//.test(to)).map((to) => `${file} -> ${to}`),
       ])
     expect(offenders).toEqual([])
+  })
+
+  it('imports only downwards: foundation < protocol core < login flows and admin core < vendors < use cases < CLI', () => {
+    const upwards = graph.files.flatMap((file) => importsOf(file).filter((to) => layerOf(to) > layerOf(file)).map((to) => `${file} -> ${to}`))
+    expect(upwards).toEqual([])
   })
 
   it('keeps the protocol core free of vendors: nothing in lib/oauth, lib/grants, lib/http or lib/tokens imports lib/vendors', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { splitCommand } from '../../src/lib/admin/deliver.js'
+import { splitCommand } from '../../src/lib/use-cases/deliver-secret.js'
 
 describe('--deliver: the command line as argv, with no shell', () => {
   it('splits on blanks and honours single quotes, double quotes and backslashes, expanding nothing', () => {

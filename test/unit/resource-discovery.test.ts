@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { HttpClient } from '../../src/lib/http/client.js'
 import { chooseAuthorizationServer, registerPublicClient, resourceMetadataParameter } from '../../src/lib/oauth/resource-discovery.js'
-import { profileNameFor } from '../../src/lib/login/resource-profile.js'
+import { profileNameFor } from '../../src/lib/use-cases/resource-profile.js'
 
 describe('RFC 9728 helpers', () => {
   it('reads resource_metadata from a WWW-Authenticate challenge, quoted or not, among other parameters', () => {

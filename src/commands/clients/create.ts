@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { AdminCommand, deliverFlags, saveProfileFlag, specFlags, verifyFlag } from '../../cli/admin.js'
-import { checkVerifiable } from '../../lib/admin/deliver.js'
+import { checkVerifiable } from '../../lib/use-cases/deliver-secret.js'
 import { planCreate } from '../../lib/use-cases/admin.js'
-import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
+import { checkSaveProfileName } from '../../lib/use-cases/save-client-profile.js'
 import { readClientSpec } from '../../lib/admin/spec.js'
 import { readStdin } from '../../cli/input.js'
 

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, deliverFlags, saveProfileFlag } from '../../cli/admin.js'
-import { recoveryEntry } from '../../lib/admin/deliver.js'
-import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
+import { recoveryEntry } from '../../lib/use-cases/deliver-secret.js'
+import { checkSaveProfileName } from '../../lib/use-cases/save-client-profile.js'
 
 export default class ClientsRecoverSecret extends AdminCommand<typeof ClientsRecoverSecret> {
   static override summary = 'Get back a new client secret whose --deliver or --verify failed.'

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, deliverFlags, dryRunFlag, saveProfileFlag, verifyFlag, yesFlag } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
-import { checkSaveProfileName } from '../../lib/admin/save-profile.js'
+import { checkSaveProfileName } from '../../lib/use-cases/save-client-profile.js'
 
 export default class ClientsRotateSecret extends AdminCommand<typeof ClientsRotateSecret> {
   static override summary = 'Give an OAuth client a new secret and print it once.'

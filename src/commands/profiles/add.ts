@@ -4,7 +4,7 @@ import { canPrompt, parseKeyValues, promptSecret, readStdin } from '../../cli/in
 import { addProfile, usesClientSecret } from '../../lib/use-cases/add-profile.js'
 import { AUTH_METHODS, type AuthMethod, BASIC_ENCODINGS, type BasicEncoding, type StorageKind } from '../../lib/config/schema.js'
 import { usageError } from '../../lib/errors.js'
-import { resourceProfile } from '../../lib/login/resource-profile.js'
+import { resourceProfile } from '../../lib/use-cases/resource-profile.js'
 import { PROVIDERS, profileEndpoints } from '../../lib/vendors/registry.js'
 import { vendorFieldFlags } from '../../cli/vendor-flags.js'
 

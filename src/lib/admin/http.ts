@@ -3,7 +3,7 @@ import { badResponse, type CliError, usageError, withHint } from '../errors.js'
 import type { HttpClient, HttpResponse, RetryPolicy } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, parseJson } from '../http/response.js'
 import { parseRetryAfter } from '../http/retry.js'
-import { checkTransport } from '../oauth/transport.js'
+import { checkTransport } from '../http/transport.js'
 import type { AdminContext, PlannedRequest } from './types.js'
 
 /** A request to an admin API: what `--dry-run` shows, plus what it does not show. */

@@ -1,6 +1,6 @@
 import { type Config, GitUsernameSchema } from '../config/schema.js'
 import { usageError } from '../errors.js'
-import { checkTransport } from '../oauth/transport.js'
+import { checkTransport } from '../http/transport.js'
 import type { StoredToken } from '../tokens/token-set.js'
 
 /** GitLab's convention, accepted by most forges that take a token as the password (GitHub ignores the name). */

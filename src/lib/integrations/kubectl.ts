@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { usageError } from '../errors.js'
-import { EXEC_CREDENTIAL_API_VERSIONS, type ExecCredentialApiVersion, execCredentialApiVersion } from '../output/token-output.cjs'
+import { EXEC_CREDENTIAL_API_VERSIONS, type ExecCredentialApiVersion, execCredentialApiVersion } from '../tokens/token-output.cjs'
 
 export const INTERACTIVE_MODES = ['Never', 'IfAvailable'] as const
 export type InteractiveMode = (typeof INTERACTIVE_MODES)[number]

@@ -1,4 +1,4 @@
-import { type ExecCredentialApiVersion, renderExecCredential, renderToken, type TokenOutput } from '../output/token-output.cjs'
+import { type ExecCredentialApiVersion, renderExecCredential, renderToken, type TokenOutput } from '../tokens/token-output.cjs'
 import { type GetTokenOptions, getToken } from '../use-cases/get-token.js'
 import { type TokenContext } from '../tokens/context.js'
 import { getIdToken, renderIdToken } from '../use-cases/id-token.js'

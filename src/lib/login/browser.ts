@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { badResponse } from '../errors.js'
 import { importEsm } from '../esm-import.cjs'
-import { isLoopbackHost } from '../oauth/transport.js'
+import { isLoopbackHost } from '../http/transport.js'
 import type { Browser, BrowserPlan, LoginUi } from './types.js'
 
 /**

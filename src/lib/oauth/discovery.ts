@@ -4,7 +4,7 @@ import { CliError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { errorFromResponse, readJson } from '../http/response.js'
 import { fromOAuthLibrary } from './library-errors.js'
-import { checkTransport } from './transport.js'
+import { checkTransport } from '../http/transport.js'
 
 const ENDPOINT_FIELDS = [
   'authorization_endpoint',

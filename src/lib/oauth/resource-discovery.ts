@@ -4,7 +4,7 @@ import type { HttpClient } from '../http/client.js'
 import { errorFromResponse, readJson } from '../http/response.js'
 import { discover } from './discovery.js'
 import { fromOAuthLibrary } from './library-errors.js'
-import { checkTransport } from './transport.js'
+import { checkTransport } from '../http/transport.js'
 
 /** What a protected resource says about itself (RFC 9728), as far as a login needs it. */
 export interface ProtectedResource {

@@ -11,7 +11,7 @@ import { type AdapterContext, type CredentialLookup, type ServerAdapter, STANDAR
 import { createDpopProof } from './dpop.js'
 import { authorizationServer, effectiveEndpoints, requireEndpoint } from './endpoints.js'
 import { fromOAuthLibrary } from './library-errors.js'
-import { checkTransport } from './transport.js'
+import { checkTransport } from '../http/transport.js'
 
 /** What oauth4webapi's request functions get from `call()`: our fetch, the transport rule, and DPoP when the profile uses it. */
 export interface RequestOptions {

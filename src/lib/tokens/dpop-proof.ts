@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js'
 import { createDpopProof, dpopKeyPair, type DpopKeyContext, type ProofTarget } from '../oauth/dpop.js'
-import { envLine, renderToken, type TokenOutput, tokenJson } from '../output/token-output.js'
+import { envLine, renderToken, type TokenOutput, tokenJson } from './token-output.js'
 import type { StoredToken } from './token-set.js'
 
 /**

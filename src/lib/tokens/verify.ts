@@ -7,7 +7,7 @@ import { CliError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
 import type { HttpClient } from '../http/client.js'
 import { errorFromResponse, parseJson } from '../http/response.js'
-import { checkTransport } from '../oauth/transport.js'
+import { checkTransport } from '../http/transport.js'
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) never verify. */
 const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']

@@ -1,5 +1,5 @@
 import { authRequired, usageError } from '../errors.js'
-import { renderToken, type TokenOutput } from '../output/token-output.cjs'
+import { renderToken, type TokenOutput } from '../tokens/token-output.cjs'
 import { type GetTokenOptions, getToken, readStoredToken } from './get-token.js'
 import { type TokenContext } from '../tokens/context.js'
 import { idTokenExpiry } from '../tokens/id-token-claims.js'

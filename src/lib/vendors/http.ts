@@ -3,7 +3,7 @@ import type { Endpoints } from '../config/schema.js'
 import { authRequired, type CliError, usageError, withHint } from '../errors.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, parseJson } from '../http/response.js'
-import { checkTransport } from '../oauth/transport.js'
+import { checkTransport } from '../http/transport.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
 import type { VendorContext } from './types.js'
 

@@ -1,4 +1,4 @@
-import type { StoredToken } from '../tokens/token-set.js' with { 'resolution-mode': 'import' }
+import type { StoredToken } from './token-set.js' with { 'resolution-mode': 'import' }
 
 export const TOKEN_OUTPUTS = ['raw', 'json', 'header', 'env'] as const
 export type TokenOutput = (typeof TOKEN_OUTPUTS)[number]

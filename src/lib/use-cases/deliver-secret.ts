@@ -1,14 +1,14 @@
 import { z } from 'zod'
 import { AuthMethodSchema, ProfileSchema, type StorageKind } from '../config/schema.js'
 import { CliError, isCliError, usageError } from '../errors.js'
-import { runChild, withoutSecrets } from '../exec.js'
+import { runChild, withoutSecrets } from '../integrations/exec.js'
 import { withDiscovery } from '../oauth/discovery.js'
 import { sessionFor } from '../vendors/registry.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
-import { clientProfileFields } from './save-profile.js'
-import { type AdminBackend, AdminClientSchema, type AdminContext, type IssuedClient } from './types.js'
+import { clientProfileFields } from './save-client-profile.js'
+import { type AdminBackend, AdminClientSchema, type AdminContext, type IssuedClient } from '../admin/types.js'
 
 /** How a new secret leaves besides stdout: `--deliver` (argv, bounded), `--verify`. */
 export interface HandOver {

@@ -1,11 +1,11 @@
-import { type AddProfileResult, addProfile } from '../use-cases/add-profile.js'
+import { type AddProfileResult, addProfile } from './add-profile.js'
 import { ProfileNameSchema } from '../config/schema.js'
 import { loadConfig } from '../config/store.js'
 import { usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { chooseAuthorizationServer, discoverProtectedResource, registerPublicClient } from '../oauth/resource-discovery.js'
 import type { SecretStore } from '../storage/types.js'
-import { DEFAULT_REDIRECT, parseRedirectUri, redirectUriOf } from './redirect-uri.js'
+import { DEFAULT_REDIRECT, parseRedirectUri, redirectUriOf } from '../login/redirect-uri.js'
 
 export interface ResourceProfileOptions {
   /** The API's URL (`login --resource`, `profiles add --resource-url`). */

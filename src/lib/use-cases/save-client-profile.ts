@@ -1,11 +1,11 @@
-import { addProfile } from '../use-cases/add-profile.js'
+import { addProfile } from './add-profile.js'
 import { type Profile, ProfileNameSchema } from '../config/schema.js'
 import { describeIssue } from '../config/json-file.js'
 import { usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
-import type { AdminBackend, AdminContext, IssuedClient } from './types.js'
+import type { AdminBackend, AdminContext, IssuedClient } from '../admin/types.js'
 
 export interface SavedProfile {
   name: string

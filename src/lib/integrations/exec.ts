@@ -1,6 +1,6 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
-import { CliError, usageError } from './errors.js'
-import type { StoredToken } from './tokens/token-set.js'
+import { CliError, usageError } from '../errors.js'
+import type { StoredToken } from '../tokens/token-set.js'
 
 /**
  * oauthctl's secret-bearing variables: the credentials that got the token stay with oauthctl (a
