@@ -7,6 +7,7 @@ import { type ProfileInput, ProfileSchema } from '../../src/lib/config/schema.js
 import { HttpClient, type HttpClientOptions } from '../../src/lib/http/client.js'
 import type { LoginContext, LoginOptions } from '../../src/lib/login/login.js'
 import { OAuthSession } from '../../src/lib/oauth/session.js'
+import { NO_PROGRESS } from '../../src/lib/output/progress.js'
 import { MemoryStore } from '../../src/lib/storage/memory.js'
 import type { TokenContext } from '../../src/lib/tokens/get-token.js'
 
@@ -65,7 +66,7 @@ export async function harness(options: HttpClientOptions = {}): Promise<Harness>
         ...base,
         // A BROWSER makes the login open one: here, the double.
         env: { ...base.env, BROWSER: 'test-double' },
-        ui: { info: (line) => info.push(line), warn: (line) => info.push(`warning: ${line}`), write: () => undefined, tty: false },
+        ui: { info: (line) => info.push(line), warn: (line) => info.push(`warning: ${line}`), progress: NO_PROGRESS },
         openUrl: followAuthorization,
         interrupts: new EventEmitter(),
         info,
