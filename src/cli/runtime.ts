@@ -106,6 +106,11 @@ export class Runtime {
     if (options.insecure) this.warn('TLS verification is OFF (--insecure): anyone on the network path can read and change this traffic')
   }
 
+  /** A prompt, with the progress line out of its way while it is open. */
+  prompt<T>(ask: () => Promise<T>): Promise<T> {
+    return this.progress instanceof TerminalProgress ? this.progress.paused(ask) : ask()
+  }
+
   warn(message: string): void {
     this.io.stderr(`${this.style.stderr.warning('warning:')} ${sanitizeText(redactText(message))}\n`)
   }

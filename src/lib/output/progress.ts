@@ -81,6 +81,8 @@ export class TerminalProgress implements Progress {
   private readonly now: () => number
   private since = 0
   private frame = 0
+  /** Prompts open now: the line stays away while someone types. */
+  private pauses = 0
   /** Characters on screen now (0: no line drawn). */
   private shown = 0
   private timer?: NodeJS.Timeout
@@ -125,6 +127,17 @@ export class TerminalProgress implements Progress {
     if (drawn) this.draw()
   }
 
+  /** `fn` (a prompt) with the line taken away until it ends: a wait can need an answer (a password for the API it lists). */
+  async paused<T>(fn: () => Promise<T>): Promise<T> {
+    this.pauses++
+    this.erase()
+    try {
+      return await fn()
+    } finally {
+      this.pauses--
+    }
+  }
+
   /** Stop drawing and take the line away, whatever waits are still open. */
   close(): void {
     clearInterval(this.timer)
@@ -135,7 +148,7 @@ export class TerminalProgress implements Progress {
 
   private draw(): void {
     const wait = this.waits.at(-1)
-    if (!wait || this.now() - this.since < this.delayMs) return
+    if (!wait || this.pauses > 0 || this.now() - this.since < this.delayMs) return
     this.frame = (this.frame + 1) % this.frames.length
     let line = `${this.frames[this.frame]} ${wait.label}${wait.text ? `: ${wait.text}` : ''}`
     if (wait.endsAt !== undefined) line += ` (${clock(wait.endsAt - this.now())} left)`
