@@ -74,7 +74,7 @@ export async function adminContext(rt: Runtime): Promise<AdminContext> {
     now: nowSeconds,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     warn: (message) => rt.warn(message),
-    promptSecret: canPrompt(rt.env) ? promptSecret : undefined,
+    promptSecret: canPrompt(rt.env) ? (message) => rt.prompt(() => promptSecret(message)) : undefined,
   })
 }
 

@@ -2,6 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core'
 import { CliError, usageError } from '../lib/errors.js'
 import { sanitizeInline, sanitizeText } from '../lib/output/sanitize.js'
 import { redactText } from '../lib/redact.js'
+import { colourEnabled, type Styles, styles } from './colour.js'
 import { closest, flagShown, isPlausibleFlagName } from './command-line.js'
 import { Runtime } from './runtime.js'
 
@@ -17,7 +18,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     profile: Flags.string({ char: 'p', summary: 'Profile to use (default: the default profile).', env: 'OAUTHCTL_PROFILE', helpGroup: 'GLOBAL' }),
     json: Flags.boolean({ summary: 'Print one JSON document on stdout.', helpGroup: 'GLOBAL' }),
     verbose: Flags.boolean({ char: 'v', summary: 'HTTP trace on stderr, secrets redacted (also OAUTHCTL_DEBUG=1).', helpGroup: 'GLOBAL' }),
-    'no-color': Flags.boolean({ summary: 'Plain output (also NO_COLOR, or when stdout is not a terminal).', helpGroup: 'GLOBAL' }),
+    'no-color': Flags.boolean({ summary: 'Plain output (also NO_COLOR or TERM=dumb, and where the output is not a terminal).', helpGroup: 'GLOBAL' }),
+    quiet: Flags.boolean({ char: 'q', summary: 'No progress lines on stderr (errors, warnings and prompts still show).', helpGroup: 'GLOBAL' }),
     storage: Flags.string({ summary: 'Where secrets live: keychain, file or none (also OAUTHCTL_STORAGE).', options: ['keychain', 'file', 'none'], helpGroup: 'GLOBAL' }),
     'ca-file': Flags.string({ summary: 'Extra trusted CA certificates, PEM (also NODE_EXTRA_CA_CERTS).', helpGroup: 'GLOBAL' }),
     insecure: Flags.boolean({ summary: 'Skip TLS verification. Never the default; warns loudly.', helpGroup: 'GLOBAL' }),
@@ -45,26 +47,33 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       profile: this.flags.profile,
       json: this.flags.json,
       verbose: this.flags.verbose,
-      color: !this.flags['no-color'] && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+      noColor: this.flags['no-color'],
+      quiet: this.flags.quiet,
       storage: this.flags.storage,
       caFile: this.flags['ca-file'],
       insecure: this.flags.insecure,
     })
   }
 
-  /** Print the result: the JSON document with --json, else the human rendering (if any). */
-  protected output<R>(result: R, human: (result: R) => string | undefined): void {
+  /**
+   * Print the result: the JSON document with --json, else the human rendering (if any), control
+   * characters escaped. `escaped`: the rendering escaped its parts itself (renderTable does) and
+   * carries colour, which escaping again would show as text.
+   */
+  protected output<R>(result: R, human: (result: R) => string | undefined, options: { escaped?: boolean } = {}): void {
     if (this.flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
       return
     }
     const text = human(result)
-    if (text !== undefined && text !== '') process.stdout.write(sanitizeText(text.endsWith('\n') ? text : `${text}\n`))
+    if (text === undefined || text === '') return
+    const line = text.endsWith('\n') ? text : `${text}\n`
+    process.stdout.write(options.escaped ? line : sanitizeText(line))
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const error = await this.withSecretHint(toCliError(err, { usage: this.usage(), flags: this.flagNames() }))
-    reportError(error, this.flags?.json ?? this.argv.includes('--json'), err)
+    reportError(error, this.flags?.json ?? this.argv.includes('--json'), err, this.rt?.style.stderr)
   }
 
   /** `oauthctl profiles add NAME [flags]`: the line a missing argument points to. */
@@ -104,8 +113,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 /**
  * Print an error as SPEC.md says: `error:` and `hint:` lines on stderr, or the JSON error document
  * with --json; and set the exit code. The one renderer, for commands and the hooks that run before one.
+ * `style`: the command's stderr styles; before a command has parsed its flags, decided from argv.
  */
-export function reportError(error: CliError, json: boolean, original?: Error): void {
+export function reportError(error: CliError, json: boolean, original?: Error, style: Styles = stderrStyles(process.argv)): void {
   const message = sanitizeInline(redactText(error.message))
   if (json) {
     const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
@@ -113,12 +123,15 @@ export function reportError(error: CliError, json: boolean, original?: Error): v
     if (error.hint) body.hint = sanitizeInline(redactText(error.hint))
     process.stderr.write(`${JSON.stringify({ error: body })}\n`)
   } else {
-    process.stderr.write(`error: ${message}\n`)
+    process.stderr.write(`${style.error('error:')} ${message}\n`)
     if (error.hint) process.stderr.write(`hint: ${sanitizeInline(redactText(error.hint))}\n`)
     if (error.kind === 'internal' && process.env.OAUTHCTL_DEBUG === '1' && original?.stack) process.stderr.write(`${redactText(original.stack)}\n`)
   }
   process.exitCode = error.exitCode
 }
+
+const stderrStyles = (argv: readonly string[]) =>
+  styles(colourEnabled({ env: process.env, noColorFlag: argv.includes('--no-color'), isTTY: Boolean(process.stderr.isTTY) }))
 
 /** What the boundary knows of the command that failed to parse. */
 export interface ParseContext {

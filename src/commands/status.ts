@@ -34,14 +34,23 @@ export default class Status extends BaseCommand<typeof Status> {
           storage: s.storage,
         }
       })
-      return renderTable(rows, [
-        ['profile', 'PROFILE'],
-        ['state', 'STATE'],
-        ['subject', 'SUBJECT'],
-        ['expires', 'EXPIRES'],
-        ['scopes', 'SCOPES'],
-        ['storage', 'STORAGE'],
-      ])
-    })
+      const style = this.rt.style.stdout
+      const word = (key: string, text: string) => {
+        if (key === 'state') return text === 'storage unavailable' ? style.bad(text) : text === 'not logged in' ? style.attention(text) : style.good(text)
+        return key === 'expires' && text.startsWith('expired') ? style.attention(text) : text
+      }
+      return renderTable(
+        rows,
+        [
+          ['profile', 'PROFILE'],
+          ['state', 'STATE'],
+          ['subject', 'SUBJECT'],
+          ['expires', 'EXPIRES'],
+          ['scopes', 'SCOPES'],
+          ['storage', 'STORAGE'],
+        ],
+        word,
+      )
+    }, { escaped: true })
   }
 }

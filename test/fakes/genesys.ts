@@ -51,6 +51,8 @@ export interface GenesysFake extends FakeServer {
     usageOutcome: 'Complete' | 'Failed'
     /** The user refuses at the authorization endpoint. */
     deny: boolean
+    /** Milliseconds each page of GET /api/v2/oauth/clients takes: a slow listing. */
+    pageDelayMs: number
   }
   /** Add `n` generated clients. */
   seed(n: number): void
@@ -73,7 +75,7 @@ export async function startGenesysFake(): Promise<GenesysFake> {
   const refreshTokens = new Map<string, string>()
   const codes = new Map<string, { clientId: string; redirectUri: string; challenge?: string }>()
   const polls = new Map<string, number>()
-  const options: GenesysFake['options'] = { pageSize: 25, usageOutcome: 'Complete', deny: false }
+  const options: GenesysFake['options'] = { pageSize: 25, usageOutcome: 'Complete', deny: false, pageDelayMs: 0 }
 
   const error = (id: string, status: number) => fixtureResponse(fixture, id, status)
   const notFound = () => error('getOauthClient', 404)
@@ -281,8 +283,12 @@ export async function startGenesysFake(): Promise<GenesysFake> {
     return notFound()
   }
 
+  const slowPage = async (req: RecordedRequest) => {
+    if (options.pageDelayMs > 0 && req.path === clientsPath && req.method === 'GET') await new Promise((resolve) => setTimeout(resolve, options.pageDelayMs))
+    return api(req)
+  }
   const server = await startFake(
-    (req) => (req.path === '/oauth/token' && req.method === 'POST' ? token(req) : req.path === '/oauth/authorize' && req.method === 'GET' ? authorize(req) : api(req)),
+    (req) => (req.path === '/oauth/token' && req.method === 'POST' ? token(req) : req.path === '/oauth/authorize' && req.method === 'GET' ? authorize(req) : slowPage(req)),
     (req) => req.path.startsWith(clientsPath) && req.method !== 'GET' && !req.path.endsWith('/usage/query'),
   )
   return Object.assign(server, {

@@ -8,6 +8,7 @@ import { HttpClient, type HttpClientOptions } from '../../src/lib/http/client.js
 import type { LoginContext, LoginOptions } from '../../src/lib/use-cases/login.js'
 import type { OAuthSession } from '../../src/lib/oauth/session.js'
 import { sessionFor } from '../../src/lib/vendors/registry.js'
+import { NO_PROGRESS } from '../../src/lib/output/progress.js'
 import { MemoryStore } from '../../src/lib/storage/memory.js'
 import type { TokenContext } from '../../src/lib/tokens/context.js'
 
@@ -66,7 +67,7 @@ export async function harness(options: HttpClientOptions = {}): Promise<Harness>
         ...base,
         // A BROWSER makes the login open one: here, the double.
         env: { ...base.env, BROWSER: 'test-double' },
-        ui: { info: (line) => info.push(line), warn: (line) => info.push(`warning: ${line}`), write: () => undefined, tty: false },
+        ui: { info: (line) => info.push(line), warn: (line) => info.push(`warning: ${line}`), progress: NO_PROGRESS },
         openUrl: followAuthorization,
         interrupts: new EventEmitter(),
         info,

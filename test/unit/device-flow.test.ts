@@ -6,6 +6,7 @@ import { HttpClient } from '../../src/lib/http/client.js'
 import { type Clock, deviceFlow } from '../../src/lib/login/device-flow.js'
 import type { FlowContext } from '../../src/lib/login/types.js'
 import { OAuthSession } from '../../src/lib/oauth/session.js'
+import { recordingProgress } from '../helpers/progress.js'
 
 const ORIGIN = 'https://as.example.test'
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -15,7 +16,7 @@ let agent: MockAgent
 let sleeps: number[]
 let clock: Clock
 let lines: string[]
-let written: string[]
+let progress: ReturnType<typeof recordingProgress>
 let opened: string[]
 
 beforeEach(() => {
@@ -23,7 +24,7 @@ beforeEach(() => {
   agent.disableNetConnect()
   sleeps = []
   lines = []
-  written = []
+  progress = recordingProgress()
   opened = []
   let now = 1_000_000
   // Time passes only when the flow sleeps: the test sees every wait it asks for.
@@ -44,14 +45,15 @@ afterEach(async () => {
   }
 })
 
-function context(options: { open?: boolean; tty?: boolean } = {}): FlowContext {
+function context(options: { open?: boolean; timeoutMs?: number } = {}): FlowContext {
   const http = new HttpClient({ dispatcher: agent, maxAttempts: 1 })
   const profile = ProfileSchema.parse({ issuer: ORIGIN, endpoints: { token: `${ORIGIN}/token`, device: `${ORIGIN}/device` }, clientId: 'tv', authMethod: 'none' })
   return {
     session: new OAuthSession(profile, http, undefined),
     http,
     signal: new AbortController().signal,
-    ui: { info: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`), write: (t) => written.push(t), tty: options.tty ?? false },
+    deadline: Date.now() + (options.timeoutMs ?? 3_600_000),
+    ui: { info: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`), progress },
     browser: { plan: options.open ? { open: true } : { open: false, reason: 'no-open' }, open: async (url) => void opened.push(url) },
     env: {},
     verifyIdToken: async () => undefined,
@@ -129,11 +131,21 @@ describe('device flow', () => {
     expect(opened).toEqual([`${ORIGIN}/activate?user_code=WDJB-MJHT`])
   })
 
-  it('draws a countdown on a terminal, and clears it at the end', async () => {
-    deviceAuthorization({ expires_in: 600, interval: 1 })
+  it('shows the wait for approval: the time until the code expires, the interval (slowed down too), stopped at the end', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 2 })
+    poll(400, { error: 'slow_down' })
     poll(200, TOKEN)
-    await run(context({ tty: true }))
-    expect(written[0]).toBe('\r\x1b[2Kwaiting for approval… the code expires in 10m')
-    expect(written.at(-1)).toBe('\r\x1b[2K')
+    await run()
+    expect(progress.waits).toEqual([{ label: 'waiting for approval', timeLeftMs: 600_000, texts: ['polling every 2 s', 'polling every 7 s'], stopped: true }])
+  })
+
+  it('counts down to the login timeout when it comes before the code expires, and stops the line when the login fails', async () => {
+    deviceAuthorization({ expires_in: 600, interval: 1 })
+    poll(400, { error: 'access_denied' })
+    await expect(run(context({ timeoutMs: 60_000 }))).rejects.toMatchObject({ exitCode: 4 })
+    expect(progress.waits).toHaveLength(1)
+    expect(progress.waits[0]?.timeLeftMs).toBeGreaterThan(59_000)
+    expect(progress.waits[0]?.timeLeftMs).toBeLessThanOrEqual(60_000)
+    expect(progress.open()).toEqual([])
   })
 })

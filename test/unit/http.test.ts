@@ -5,6 +5,7 @@ import { CliError, OAuthError } from '../../src/lib/errors.js'
 import { HttpClient, type HttpClientOptions } from '../../src/lib/http/client.js'
 import { errorFromResponse, parseJson, readJson } from '../../src/lib/http/response.js'
 import { parseRetryAfter, retryDelayMs } from '../../src/lib/http/retry.js'
+import { recordingProgress } from '../helpers/progress.js'
 
 const ORIGIN = 'https://as.example.test'
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -298,6 +299,22 @@ describe('HttpClient network failures', () => {
     expect(readJson(res, 'jwks')).toEqual({ keys: [] })
     expect(http.requestsSent).toBe(2)
     expect(sleeps).toEqual([75])
+  })
+
+  it('shows each wait before a retry on the progress line: what, the reason, the attempt, the time left; stopped after', async () => {
+    pool().intercept({ path: '/token', method: 'POST' }).reply(429, '', { headers: { 'retry-after': '7' } })
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' })
+    pool().intercept({ path: '/token', method: 'POST' }).replyWithError(refused)
+    pool().intercept({ path: '/token', method: 'POST' }).reply(200, { access_token: 'a' }, { headers: JSON_HEADERS })
+    const progress = recordingProgress()
+    const http = client({ progress })
+
+    await http.request({ method: 'POST', url: `${ORIGIN}/token`, body: 'x=1', retry: 'safe', what: 'token endpoint' })
+
+    expect(progress.waits).toEqual([
+      { label: 'retrying token endpoint', texts: ['status 429; attempt 2 of 3'], timeLeftMs: 7000, stopped: true },
+      { label: 'retrying token endpoint', texts: ['cannot reach token endpoint: connection refused; attempt 3 of 3'], timeLeftMs: 150, stopped: true },
+    ])
   })
 
   it('retries ECONNREFUSED for a safe request, then fails with exit 5 "connection refused"', async () => {

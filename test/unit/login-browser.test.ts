@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { planBrowser, presentLoopbackUrl } from '../../src/lib/login/browser.js'
 import type { BrowserPlan } from '../../src/lib/login/types.js'
+import { NO_PROGRESS } from '../../src/lib/output/progress.js'
 
 const DISPLAY = { DISPLAY: ':0' }
 
@@ -24,7 +25,7 @@ describe('presentLoopbackUrl', () => {
   async function present(plan: BrowserPlan, open: (url: string) => Promise<void> = async () => undefined, redirectUri = 'http://127.0.0.1:8765/callback') {
     const info: string[] = []
     const warn: string[] = []
-    const ui = { info: (l: string) => info.push(l), warn: (l: string) => warn.push(l), write: () => undefined, tty: false }
+    const ui = { info: (l: string) => info.push(l), warn: (l: string) => warn.push(l), progress: NO_PROGRESS }
     await presentLoopbackUrl('https://as.example.test/auth?x=1', redirectUri, { plan, open }, ui, { USER: 'alice' })
     return { info: info.join('\n'), warn }
   }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { AdminCommand, renderClients } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import { countingPages } from '../../lib/admin/paging.js'
 
 const DEFAULT_LIMIT = 100
 
@@ -19,7 +20,9 @@ Shows the first ${DEFAULT_LIMIT} clients unless --limit or --all says otherwise;
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    const { clients, more } = await operation(backend, 'list')({ limit: this.flags.all ? undefined : (this.flags.limit ?? DEFAULT_LIMIT) })
+    const list = operation(backend, 'list')
+    const limit = this.flags.all ? undefined : (this.flags.limit ?? DEFAULT_LIMIT)
+    const { clients, more } = await countingPages(this.rt.progress, 'listing clients', (onPage) => list({ limit, onPage }))
     if (more) this.rt.info(`showing the first ${clients.length} clients: --all lists every one`)
     this.output(clients, renderClients)
   }

@@ -207,7 +207,8 @@ export interface AdminBackend {
    * that issue secrets. The endpoints come with the profile's provider, region and host.
    */
   readonly clientProfile?: { authMethod: AuthMethod }
-  list?(options: { limit?: number }): Promise<ClientPage>
+  /** `onPage`: told how many clients each page brought, as it arrives (the progress line). */
+  list?(options: { limit?: number; onPage?: (items: number) => void }): Promise<ClientPage>
   get?(id: string): Promise<AdminClient>
   create?(spec: ClientSpec, options: CreateOptions): Promise<Mutation<IssuedClient>>
   update?(id: string, spec: ClientSpec): Promise<Mutation<AdminClient>>

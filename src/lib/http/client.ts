@@ -4,6 +4,7 @@ import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
 import { isLoopbackHost } from './transport.js'
+import { during, NO_PROGRESS, type Progress } from '../output/progress.js'
 import { sanitizeText } from '../output/sanitize.js'
 import { redactBody, redactHeaders, redactUrl, registerRequestSecrets } from '../redact.js'
 import { retryDelayMs } from './retry.js'
@@ -25,6 +26,8 @@ export interface HttpClientOptions {
   clientCertificate?: ClientCertificateFiles
   /** Receives trace lines (already redacted) when verbose output is on. */
   trace?: (line: string) => void
+  /** Where a wait before a retry shows, with its reason and attempt. */
+  progress?: Progress
   /** Tests pass an undici MockAgent here. */
   dispatcher?: Dispatcher
   sleep?: (ms: number) => Promise<void>
@@ -104,6 +107,7 @@ export class HttpClient {
       insecure: false,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
+      progress: NO_PROGRESS,
       ...options,
       // Trace lines carry what servers sent (headers, bodies): shown on a terminal, never raw.
       trace: options.trace && ((line) => options.trace?.(sanitizeText(line))),
@@ -146,14 +150,14 @@ export class HttpClient {
       } catch (err) {
         const failure = toNetworkError(err, what, this.options)
         if (last || !RETRY_CODES.has(failure.code)) throw failure
-        await this.wait(retryDelayMs(attempt, undefined, this.options), what, failure.message)
+        await this.wait(retryDelayMs(attempt, undefined, this.options), what, failure.message, attempt + 1)
         continue
       }
       if (last || !RETRY_STATUSES.has(response.status)) return response
       // Retry-After (RFC 9110), else RateLimit-Reset (seconds; Persona and the IETF ratelimit-headers draft).
       const delay = retryDelayMs(attempt, response.headers['retry-after'] ?? response.headers['ratelimit-reset'], this.options)
       if (delay > this.options.maxRetryWaitMs) return response
-      await this.wait(delay, what, `status ${response.status}`)
+      await this.wait(delay, what, `status ${response.status}`, attempt + 1)
     }
   }
 
@@ -197,9 +201,10 @@ export class HttpClient {
     await Promise.all(pending.map(async (dispatcher) => (await dispatcher)?.destroy()))
   }
 
-  private async wait(ms: number, what: string, reason: string): Promise<void> {
+  private async wait(ms: number, what: string, reason: string, next: number): Promise<void> {
     this.options.trace?.(`* retrying ${what} in ${ms} ms (${reason})`)
-    await this.options.sleep(ms)
+    const text = `${reason}; attempt ${next} of ${this.options.maxAttempts}`
+    await during(this.options.progress, `retrying ${what}`, () => this.options.sleep(ms), { text, timeLeftMs: ms })
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { fromOAuthLibrary } from '../oauth/library-errors.js'
+import { during } from '../output/progress.js'
 import { presentLoopbackUrl } from './browser.js'
 import { type CallbackVerdict, startLoopbackServer } from './loopback-server.js'
 import type { FlowContext, FlowOptions } from './types.js'
@@ -60,7 +61,7 @@ export async function loopbackLogin<T>(login: BrowserLogin<T>, options: FlowOpti
   try {
     const url = await login.authorizationUrl(server.redirectUri)
     await presentLoopbackUrl(url.href, server.redirectUri, ctx.browser, { ...ctx.ui, info: ctx.ui.url ?? ctx.ui.info }, ctx.env)
-    return await server.result
+    return await during(ctx.ui.progress, 'waiting for the login in the browser', () => server.result, { timeLeftMs: ctx.deadline - Date.now() })
   } finally {
     await server.close()
   }

@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import * as oauth from 'oauth4webapi'
 import { authRequired, OAuthError } from '../errors.js'
-import { formatDuration } from '../tokens/inspect.js'
+import { during } from '../output/progress.js'
 import { openOrWarn, safeBrowserUrl } from './browser.js'
-import type { FlowContext, FlowOptions, FlowResult, LoginUi } from './types.js'
+import type { FlowContext, FlowOptions, FlowResult } from './types.js'
 
 /** RFC 8628 §3.2: the polling interval when the server names none, and §3.5: slow_down adds 5 s. */
 const DEFAULT_INTERVAL_MS = 5000
@@ -39,28 +39,34 @@ export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: 
 
   const deadline = clock.now() + auth.expires_in * 1000
   let interval = auth.interval !== undefined ? auth.interval * 1000 : DEFAULT_INTERVAL_MS
-  const stopCountdown = startCountdown(deadline, ctx.ui, clock.now)
-  try {
-    for (;;) {
-      // The next poll would come after the code expired: stop now rather than ask in vain.
-      if (clock.now() + interval > deadline) throw codeExpired()
-      await clock.sleep(interval, signal)
-      try {
-        return await pollOnce(auth.device_code, ctx)
-      } catch (err) {
-        if (!(err instanceof OAuthError)) throw err
-        if (err.error === 'authorization_pending') continue
-        if (err.error === 'slow_down') {
-          interval += SLOW_DOWN_MS
-          continue
+  const polling = () => `polling every ${interval / 1000} s`
+  // The line counts down to whichever comes first: the code's expiry or the login's --timeout.
+  const timeLeftMs = Math.min(deadline - clock.now(), ctx.deadline - Date.now())
+  return during(
+    ctx.ui.progress,
+    'waiting for approval',
+    async (wait) => {
+      for (;;) {
+        // The next poll would come after the code expired: stop now rather than ask in vain.
+        if (clock.now() + interval > deadline) throw codeExpired()
+        await clock.sleep(interval, signal)
+        try {
+          return await pollOnce(auth.device_code, ctx)
+        } catch (err) {
+          if (!(err instanceof OAuthError)) throw err
+          if (err.error === 'authorization_pending') continue
+          if (err.error === 'slow_down') {
+            interval += SLOW_DOWN_MS
+            wait.update(polling())
+            continue
+          }
+          if (err.error === 'expired_token') throw codeExpired()
+          throw err // access_denied and anything else: the server refused (exit 4)
         }
-        if (err.error === 'expired_token') throw codeExpired()
-        throw err // access_denied and anything else: the server refused (exit 4)
       }
-    }
-  } finally {
-    stopCountdown()
-  }
+    },
+    { text: polling(), timeLeftMs },
+  )
 }
 
 async function pollOnce(deviceCode: string, { session, signal }: FlowContext): Promise<FlowResult> {
@@ -82,15 +88,3 @@ const codeExpired = () =>
     code: 'expired_token',
     hint: 'run oauthctl login --flow device again',
   })
-
-/** One line, redrawn every second, on a terminal only: logs and CI output stay clean. */
-function startCountdown(deadline: number, ui: LoginUi, now: () => number): () => void {
-  if (!ui.tty) return () => undefined
-  const draw = () => ui.write(`\r\x1b[2Kwaiting for approval… the code expires in ${formatDuration((deadline - now()) / 1000)}`)
-  draw()
-  const timer = setInterval(draw, 1000)
-  return () => {
-    clearInterval(timer)
-    ui.write('\r\x1b[2K')
-  }
-}

@@ -1,6 +1,7 @@
 import type { IDToken } from 'oauth4webapi'
 import type { HttpClient } from '../http/client.js'
 import type { OAuthSession } from '../oauth/session.js'
+import type { Progress } from '../output/progress.js'
 import type { TokenResponse } from '../tokens/token-set.js'
 import type { RedirectTarget } from './redirect-uri.js'
 
@@ -14,10 +15,8 @@ export interface LoginUi {
    */
   url?(line: string): void
   warn(line: string): void
-  /** Raw stderr, for the device flow's countdown line. */
-  write(text: string): void
-  /** Whether stderr is a terminal: the countdown is drawn only there. */
-  tty: boolean
+  /** The line that shows a wait (for the browser, for approval) with the time left. */
+  progress: Progress
 }
 
 /** Whether a login opens a browser, and if not, why (the advice differs). */
@@ -37,6 +36,8 @@ export interface FlowContext {
   http: HttpClient
   /** Aborted on timeout or Ctrl-C, with the CliError to report as its reason. */
   signal: AbortSignal
+  /** When the login times out (`--timeout`), in Date.now() milliseconds: what the waits count down to. */
+  deadline: number
   ui: LoginUi
   browser: Browser
   env: NodeJS.ProcessEnv

@@ -80,6 +80,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
         session,
         http: ctx.http,
         signal: abort.signal,
+        deadline: abort.deadline,
         ui: ctx.ui,
         browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
         env: ctx.env,
@@ -111,8 +112,9 @@ function withParHint(err: unknown): unknown {
 }
 
 /** One signal for both ways a login ends early: the timeout (exit 3) and the first Ctrl-C (exit 130). */
-function loginAbort(seconds: number, interrupts: NodeJS.EventEmitter): { signal: AbortSignal; dispose(): void } {
+function loginAbort(seconds: number, interrupts: NodeJS.EventEmitter): { signal: AbortSignal; deadline: number; dispose(): void } {
   const controller = new AbortController()
+  const deadline = Date.now() + seconds * 1000
   const timer = setTimeout(() => {
     controller.abort(
       new CliError('auth_required', `the login timed out after ${seconds} s; nothing was stored`, {
@@ -125,6 +127,7 @@ function loginAbort(seconds: number, interrupts: NodeJS.EventEmitter): { signal:
   interrupts.once('SIGINT', onInterrupt)
   return {
     signal: controller.signal,
+    deadline,
     dispose: () => {
       clearTimeout(timer)
       interrupts.off('SIGINT', onInterrupt)

@@ -260,7 +260,7 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
     native: genesysDocument,
     clientProfile: { authMethod: 'client_secret_basic' },
 
-    async list({ limit }) {
+    async list({ limit, onPage }) {
       const clients: AdminClient[] = []
       const seen = new Set<string>()
       let url: string | undefined = api.url('/api/v2/oauth/clients')
@@ -269,6 +269,7 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
         seen.add(url)
         const page: z.infer<typeof ListingSchema> = await api.json({ method: 'GET', url }, ListingSchema)
         clients.push(...page.entities.map(toAdminClient))
+        onPage?.(page.entities.length)
         url = page.nextUri
           ? api.resolve(page.nextUri)
           : page.pageNumber !== undefined && page.pageCount !== undefined && page.pageNumber < page.pageCount

@@ -134,11 +134,14 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
     native: nutanixDocument,
     clientProfile: { authMethod: 'client_secret_post' },
 
-    async list({ limit }) {
+    async list({ limit, onPage }) {
       const end = (total: number) => (limit === undefined ? total : Math.min(total, limit))
       // A list is a read sent as POST: safe to repeat.
-      const page = (offset: number, length: number) =>
-        api.json({ method: 'POST', url: api.url('/oauth/client/list'), body: { kind: 'oauth_client', offset, length }, retry: 'safe' }, ListSchema)
+      const page = async (offset: number, length: number) => {
+        const listed = await api.json({ method: 'POST', url: api.url('/oauth/client/list'), body: { kind: 'oauth_client', offset, length }, retry: 'safe' }, ListSchema)
+        onPage?.(listed.entities.length)
+        return listed
+      }
       const first = await page(0, end(NUTANIX_PAGE))
       const clients = first.entities.map(toAdminClient)
       const total = first.metadata.total_matches

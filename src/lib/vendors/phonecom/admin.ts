@@ -95,12 +95,13 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
   const clientsUrl = async (rest = '', query: Record<string, number> = {}) => api.url(`/accounts/${await accountId()}/oauth/clients${rest}`, query)
 
   /** Every item of a limit/offset listing, or the first `limit`. */
-  const collect = async <T extends z.ZodType>(rest: string, item: T, limit?: number) => {
+  const collect = async <T extends z.ZodType>(rest: string, item: T, limit?: number, onPage?: (items: number) => void) => {
     const items: z.infer<T>[] = []
     for (;;) {
       const size = limit === undefined ? PHONECOM_PAGE : Math.min(PHONECOM_PAGE, limit - items.length)
       const page = await api.json({ method: 'GET', url: await clientsUrl(rest, { limit: size, offset: items.length }) }, listing(item))
       items.push(...page.items)
+      onPage?.(page.items.length)
       if (page.items.length === 0 || items.length >= page.total) return { items, more: false }
       if (limit !== undefined && items.length >= limit) return { items, more: true }
     }
@@ -124,8 +125,8 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
     fields: new Set(['redirectUris']),
     native: phonecomDocument,
 
-    async list({ limit }) {
-      const { items, more } = await collect('', PhonecomClientSchema, limit)
+    async list({ limit, onPage }) {
+      const { items, more } = await collect('', PhonecomClientSchema, limit, onPage)
       // Redirect URIs are a separate listing per client: `clients get ID` shows them.
       return { clients: items.map((c) => toAdminClient(c)), more }
     },
