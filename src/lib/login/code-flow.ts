@@ -64,7 +64,7 @@ async function exchangeCode(
     // A vendor with its own token request encoding (phone.com's JSON body, APIMatic's user-grant endpoint).
     const code = callback.get('code') ?? ''
     const response = await session.grant('authorization_code', new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: verifier }))
-    if (response.id_token) await ctx.verifyIdToken(response.id_token)
+    if (response.id_token) await ctx.verifyIdToken(response.id_token, response.access_token)
     return { response, grant: 'authorization_code' }
   }
   let claims: oauth.IDToken | undefined
@@ -81,7 +81,9 @@ async function exchangeCode(
       return processed
     },
   )
+  ctx.http.trace?.check('PKCE: the server accepted the code_verifier for the S256 code_challenge of the authorization request')
+  if (claims) ctx.http.trace?.check(`ID token claims: iss, aud, exp, iat as expected${nonce ? ', nonce is the one sent' : ''}`)
   // Checked here, before the browser is told "Logged in": a bad signature must show the error page.
-  if (response.id_token) await ctx.verifyIdToken(response.id_token)
+  if (response.id_token) await ctx.verifyIdToken(response.id_token, response.access_token)
   return { response, claims, grant: 'authorization_code' }
 }

@@ -112,7 +112,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
   if (useCache) {
     const cached = await readCached()
-    if (cached) return fromCache(cached)
+    if (cached) return fromCache(cached, ctx)
   }
 
   const session = sessionKey(ctx.profileName, ctx.profile)
@@ -128,7 +128,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     // Another process may have refreshed while we waited for the lock.
     if (useCache) {
       const cached = await readCached()
-      if (cached) return fromCache(cached)
+      if (cached) return fromCache(cached, ctx)
     }
     const current = await readEntry(sourceKey)
     // A server that echoes what it was sent (an error_description) must not put these on the screen.
@@ -144,7 +144,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     // Client credentials never return an ID token: for one, `auto` means a refresh too.
     const grantName = downScope || (options.idToken && options.grant === 'auto') ? 'refresh_token' : options.grant
     const { grant, response } = await runGrant(grantName, request, () => ctx.store.delete(sourceKey))
-    if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx)
+    if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx, response.access_token)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), binding, grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
     registerSecret(token.refresh_token)
@@ -166,9 +166,10 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   return withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(downScope || !explicit ? sessionShape : explicit)), obtain)
 }
 
-function fromCache(token: StoredToken): GetTokenResult {
+function fromCache(token: StoredToken, ctx: TokenContext): GetTokenResult {
   registerSecret(token.access_token)
   registerSecret(token.refresh_token)
+  ctx.http.trace?.step(`Token from the cache of profile ${ctx.profileName}: still valid for ${token.expires_at - ctx.now()} s, so no request is sent`)
   return { token, source: 'cache' }
 }
 
@@ -199,13 +200,21 @@ async function runGrant(name: string, request: GrantRequest, dropStored: () => P
 
 /**
  * oauth4webapi checks an ID token's claims (iss, aud, exp, nonce); its signature is checked here
- * too, against the issuer's JWKS, before anything is stored.
+ * too, against the issuer's JWKS, and its `at_hash` against the access token that came with it,
+ * before anything is stored.
  */
-export async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext): Promise<void> {
+export async function verifyIdToken(idToken: string, session: OAuthSession, ctx: TokenContext, accessToken?: string): Promise<void> {
   const jwksUri = session.as.jwks_uri
-  if (!jwksUri) return // no published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7)
-  const { verifyJwt } = await import('./verify.js')
-  await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
+  const trace = ctx.http.trace
+  if (!jwksUri) {
+    // No published keys: the TLS-protected token response is all there is (OIDC Core §3.1.3.7).
+    trace?.note('the issuer publishes no keys (jwks_uri): the ID token is trusted as the TLS-protected token response delivered it')
+    return
+  }
+  const { checkAtHash, verifyJwt } = await import('./verify.js')
+  const verified = await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
+  trace?.check(`ID token signature: ${verified.alg}${verified.kid ? ` with key ${verified.kid}` : ''} from the issuer's JWKS; ${verified.checked.filter((c) => c !== 'signature').join(', ')} as expected`)
+  if (accessToken && checkAtHash(verified.claims, verified.alg, accessToken)) trace?.check('at_hash: the ID token was issued with this access token')
 }
 
 /** scope, audience, resource, authorization details (RFC 9396), then the profile's and the command's extra parameters. */
