@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { sanitizeText } from '../output/sanitize.js'
+import { redactText } from '../redact.js'
 
 /** One request attempt as traces show it: URL, headers and body already redacted. */
 export interface TracedRequest {
@@ -32,7 +33,7 @@ export interface TraceSink {
   request(req: TracedRequest): void
   response(res: TracedResponse): void
   retry(what: string, ms: number, reason: string): void
-  /** A step of the flow with no request of its own. */
+  /** A step of the flow with no request of its own. Steps, checks and notes are redacted by the sink. */
   step(title: string): void
   /** A check that passed, under the step it belongs to. */
   check(text: string): void
@@ -45,6 +46,7 @@ const statusLine = (status: number) => `${status} ${STATUS_CODES[status] ?? ''}`
 /** `-v`: curl-like `>` and `<` lines, every header, bodies as sent. */
 export function verboseTrace(write: (line: string) => void): TraceSink {
   const out = (line: string) => write(sanitizeText(line))
+  const say = (line: string) => out(redactText(line))
   return {
     request(req) {
       out(`> ${req.method} ${req.url}`)
@@ -57,9 +59,9 @@ export function verboseTrace(write: (line: string) => void): TraceSink {
       if (res.body) out(`< ${res.body}`)
     },
     retry: (what, ms, reason) => out(`* retrying ${what} in ${ms} ms (${reason})`),
-    step: (title) => out(`* ${title}`),
-    check: (text) => out(`* ok: ${text}`),
-    note: (text) => out(`* ${text}`),
+    step: (title) => say(`* ${title}`),
+    check: (text) => say(`* ok: ${text}`),
+    note: (text) => say(`* ${text}`),
   }
 }
 
@@ -74,6 +76,7 @@ const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-
 export function explainTrace(write: (line: string) => void): TraceSink {
   let step = 0
   const out = (line: string) => write(sanitizeText(line))
+  const say = (line: string) => out(redactText(line))
   const body = (text: string | undefined, contentType: string | undefined) => {
     if (!text) return
     for (const line of readable(text, contentType).split('\n')) out(`      ${line}`)
@@ -91,9 +94,9 @@ export function explainTrace(write: (line: string) => void): TraceSink {
       body(res.body, res.contentType)
     },
     retry: (_what, ms, reason) => out(`   ↻ ${reason}: trying again in ${ms} ms`),
-    step: (title) => out(`${++step}. ${title}`),
-    check: (text) => out(`   ✓ ${text}`),
-    note: (text) => out(`   · ${text}`),
+    step: (title) => say(`${++step}. ${title}`),
+    check: (text) => say(`   ✓ ${text}`),
+    note: (text) => say(`   · ${text}`),
   }
 }
 

@@ -41,10 +41,15 @@ export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise
   return {
     mode: 'query',
     state,
-    authorizationUrl: (redirectUri) =>
-      authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
+    authorizationUrl: async (redirectUri) => {
+      const url = await authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal)
+      // After a pushed request (PAR), which the browser's request then only names.
+      const sends = ['PKCE S256 code_challenge', 'state', ...(nonce ? ['nonce'] : []), ...(dpopJkt ? ['dpop_jkt'] : [])].join(', ')
+      ctx.http.trace?.step(`Authorization request in the browser (response_type=code; ${sends}); the answer comes back to ${redirectUri}`)
+      return url
+    },
     handle: (params, redirectUri) => {
-      const checked = checkAuthorizationResponse(session, params, state)
+      const checked = checkAuthorizationResponse(session, params, state, ctx.http.trace)
       if (!('params' in checked)) return checked
       return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, resources, ctx) }
     },

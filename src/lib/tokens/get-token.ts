@@ -214,7 +214,9 @@ export async function verifyIdToken(idToken: string, session: OAuthSession, ctx:
   const { checkAtHash, verifyJwt } = await import('./verify.js')
   const verified = await verifyJwt(idToken, { issuer: session.as.issuer, jwksUri, audience: session.client.client_id, http: ctx.http, cacheDir: join(ctx.configDir, 'cache'), now: ctx.now })
   trace?.check(`ID token signature: ${verified.alg}${verified.kid ? ` with key ${verified.kid}` : ''} from the issuer's JWKS; ${verified.checked.filter((c) => c !== 'signature').join(', ')} as expected`)
-  if (accessToken && checkAtHash(verified.claims, verified.alg, accessToken)) trace?.check('at_hash: the ID token was issued with this access token')
+  if (!accessToken) return
+  if (checkAtHash(verified.claims, verified.alg, accessToken)) trace?.check('at_hash: the ID token was issued with this access token')
+  else trace?.note('no at_hash in the ID token (optional outside the implicit flow): nothing to tie it to the access token')
 }
 
 /** scope, audience, resource, authorization details (RFC 9396), then the profile's and the command's extra parameters. */
