@@ -83,7 +83,8 @@ export function explainTrace(write: (line: string) => void): TraceSink {
   }
   return {
     request(req) {
-      if (req.attempt === 1) out(`${++step}. ${req.purpose}`)
+      // Purposes that fall back to how messages name a call ("token endpoint (…)") start a sentence here.
+      if (req.attempt === 1) out(`${++step}. ${req.purpose.charAt(0).toUpperCase()}${req.purpose.slice(1)}`)
       out(`   → ${req.method} ${req.url}${req.attempt > 1 ? ` (attempt ${req.attempt})` : ''}`)
       for (const [k, v] of Object.entries(req.headers)) out(`      ${k}: ${v}`)
       body(req.body, req.contentType)
