@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
-import { browserLogin, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading } from '../helpers/browser.js'
+import { browserLogin, sandboxApprove, skipBrowserTests } from '../helpers/browser.js'
 import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { credentialEntries } from '../helpers/config-files.js'
@@ -22,11 +22,7 @@ describe.skipIf(skipBrowserTests)('login --explain (code flow, Chromium)', () =>
     expect(added.code, added.stderr).toBe(0)
     let code = ''
     const { result } = await browserLogin(browser, t.env, ['--explain'], async (page, authUrl) => {
-      await page.goto(authUrl.href)
-      await sandboxSignIn(page)
-      await sandboxConsent(page)
-      await waitForHeading(page, 'Logged in')
-      code = new URL(page.url()).searchParams.get('code') ?? ''
+      code = await sandboxApprove(page, authUrl)
     })
     expect(result.code, result.stderr).toBe(0)
     const steps = result.stderr.split('\n').filter((line) => /^(\d+\. |   [✓·] )/.test(line))
