@@ -67,6 +67,35 @@ describe('--explain', () => {
     expect(sandbox.requestCount('/token')).toBe(0)
   })
 
+  it('token introspection and revocation, and client registration (create, get, delete): each step named, no secret shown', async () => {
+    const added = await t.run(['profiles', 'add', 'ci', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin', '--resource', sandbox.opaqueResource], { stdin: SECRET })
+    expect(added.code, added.stderr).toBe(0)
+    expect((await t.run(['token', 'get'])).code).toBe(0)
+    const tokens = await storedSecrets()
+    const introspected = await t.run(['token', 'inspect', '--introspect', '--explain'])
+    const revoked = await t.run(['token', 'revoke', '--explain'])
+    expect((await t.run(['profiles', 'add', 'admin', '--issuer', sandbox.issuer])).code).toBe(0)
+    const created = await t.run(['clients', 'create', '-p', 'admin', '--name', 'explained', '--grant-type', 'client_credentials', '--explain'])
+    const id = /^id: (\S+)$/m.exec(created.stdout)?.[1] ?? ''
+    const newSecret = /^secret: (\S+)$/m.exec(created.stdout)?.[1] ?? ''
+    const registration = Object.entries(await credentialEntries(t.configDir)).find(([key]) => key.endsWith('/registration'))?.[1] ?? ''
+    const got = await t.run(['clients', 'get', id, '-p', 'admin', '--explain'])
+    const deleted = await t.run(['clients', 'delete', id, '-p', 'admin', '--yes', '--explain'])
+    const runs = { introspected, revoked, created, got, deleted }
+    for (const [name, run] of Object.entries(runs)) expect(run.code, `${name}: ${run.stderr}`).toBe(0)
+    const titles = (run: { stderr: string }) => run.stderr.split('\n').filter((line) => /^\d+\. /.test(line))
+    expect(titles(introspected)).toEqual(['1. Token introspection (RFC 7662, client_secret_basic)'])
+    expect(titles(revoked)).toEqual(['1. Token revocation (RFC 7009, client_secret_basic)'])
+    expect(titles(created)).toEqual(['1. Client registration (RFC 7591/7592) (POST /reg)'])
+    expect(titles(got)).toEqual([`1. Client registration (RFC 7591/7592) (GET /reg/${id})`])
+    expect(titles(deleted)).toEqual([`1. Client registration (RFC 7591/7592) (DELETE /reg/${id})`])
+    expect(got.stderr).toContain('authorization: Bearer [REDACTED]')
+    expect(newSecret).not.toBe('')
+    const registrationTokens = Object.values(JSON.parse(registration) as Record<string, { accessToken: string }>).map((r) => r.accessToken)
+    expect(registrationTokens).toEqual([expect.stringMatching(/.{16}/)])
+    for (const secret of [...tokens, newSecret, ...registrationTokens]) for (const run of Object.values(runs)) expect(run.stderr).not.toContain(secret)
+  })
+
   it('leaves stdout byte for byte as it is without --explain', async () => {
     expect((await addConfidential()).code).toBe(0)
     const refresh = await sandbox.issueRefreshToken({ clientId: 'demo-confidential', scope: 'openid offline_access' })
