@@ -123,7 +123,7 @@ describe('--explain rendering', () => {
     expect(out).toContain('authorization: DPoP [REDACTED]')
     expect(out).toMatch(/^ {6}code_verifier=\[REDACTED\]$/m)
     expect(out).toContain('"registration_access_token": "[REDACTED]"')
-    expect(out).toMatch(/^3\. as\.example\.test$/m)
+    expect(out).toMatch(/^3\. Request to as\.example\.test$/m)
   })
 
   it('a retried request stays one step; its attempts and the wait are shown under it', async () => {

@@ -252,7 +252,7 @@ export class HttpClient {
     const started = performance.now()
     this.requestCount++
     registerRequestSecrets(req.headers ?? {}, req.body)
-    this.traceRequest(method, url, req, req.purpose ?? what, attempt)
+    this.traceRequest(method, url, req, attempt)
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
     const { res, headers, body } = await withinSignal(signal, async () => {
@@ -280,7 +280,7 @@ export class HttpClient {
   }
 
   /** The one place a request is redacted for a trace, whichever way the sink renders it. */
-  private traceRequest(method: string, url: URL, req: HttpRequest, purpose: string, attempt: number): void {
+  private traceRequest(method: string, url: URL, req: HttpRequest, attempt: number): void {
     const trace = this.options.trace
     if (!trace) return
     const contentType = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1]
@@ -290,7 +290,8 @@ export class HttpClient {
       headers: redactHeaders(req.headers ?? {}),
       body: req.body ? truncate(redactBody(req.body, contentType)) : undefined,
       contentType,
-      purpose: redactText(purpose),
+      purpose: req.purpose && redactText(req.purpose),
+      what: req.what && redactText(req.what),
       attempt,
     })
   }

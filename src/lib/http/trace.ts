@@ -10,7 +10,9 @@ export interface TracedRequest {
   body?: string
   contentType?: string
   /** What the request is for, as its caller named it: "Token request (client_credentials, client_secret_basic)". */
-  purpose: string
+  purpose?: string
+  /** How messages name the call ("token endpoint (client_credentials)"), when the caller gave no purpose. */
+  what?: string
   /** 1 for the first attempt; a retry repeats the request's step. */
   attempt: number
 }
@@ -83,8 +85,7 @@ export function explainTrace(write: (line: string) => void): TraceSink {
   }
   return {
     request(req) {
-      // Purposes that fall back to how messages name a call ("token endpoint (…)") start a sentence here.
-      if (req.attempt === 1) out(`${++step}. ${req.purpose.charAt(0).toUpperCase()}${req.purpose.slice(1)}`)
+      if (req.attempt === 1) out(`${++step}. ${title(req)}`)
       out(`   → ${req.method} ${req.url}${req.attempt > 1 ? ` (attempt ${req.attempt})` : ''}`)
       for (const [k, v] of Object.entries(req.headers)) out(`      ${k}: ${v}`)
       body(req.body, req.contentType)
@@ -99,6 +100,13 @@ export function explainTrace(write: (line: string) => void): TraceSink {
     check: (text) => say(`   ✓ ${text}`),
     note: (text) => say(`   · ${text}`),
   }
+}
+
+/** The step's title: the request's purpose, else how messages name the call (as a sentence), else where it goes. */
+function title({ purpose, what, url }: TracedRequest): string {
+  if (purpose) return purpose
+  if (what) return `${what.charAt(0).toUpperCase()}${what.slice(1)}`
+  return `Request to ${new URL(url).host}`
 }
 
 /** A redacted body for people: JSON indented, a form one field a line (decoded), anything else as it is. */
