@@ -23,6 +23,8 @@ export interface GlobalOptions {
   noColor: boolean
   /** `--quiet`: no progress lines. */
   quiet: boolean
+  /** `--explain`: the trace as numbered steps with their purpose and checks (takes the place of `-v`'s). */
+  explain?: boolean
   storage?: string
   caFile?: string
   insecure: boolean
@@ -144,13 +146,14 @@ export class Runtime {
 
   async http(): Promise<HttpClient> {
     if (!this.httpClient) {
-      const { HttpClient } = await import('../lib/http/client.js')
+      const [{ HttpClient }, { explainTrace, verboseTrace }] = await Promise.all([import('../lib/http/client.js'), import('../lib/http/trace.js')])
+      const line = (text: string) => this.io.stderr(`${text}\n`)
       this.httpClient = new HttpClient({
         insecure: this.options.insecure,
         caFile: this.options.caFile,
         connectTimeoutMs: seconds(this.env.OAUTHCTL_CONNECT_TIMEOUT, 10_000),
         requestTimeoutMs: seconds(this.env.OAUTHCTL_TIMEOUT, 30_000),
-        trace: this.options.verbose || this.env.OAUTHCTL_DEBUG === '1' ? (line) => this.io.stderr(`${line}\n`) : undefined,
+        trace: this.options.explain ? explainTrace(line) : this.options.verbose || this.env.OAUTHCTL_DEBUG === '1' ? verboseTrace(line) : undefined,
         progress: this.progress,
       })
     }

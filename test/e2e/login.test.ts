@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import { StoredTokenSchema, type StoredToken } from '../../src/lib/tokens/token-set.js'
 import { startImplicitServer } from '../fakes/implicit-server.js'
-import { loopbackPage, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
+import { loopbackPage, sandboxApprove, sandboxConsent, sandboxSignIn, skipBrowserTests, waitForHeading, waitForText, AUTH_URL, browserLogin } from '../helpers/browser.js'
 import { useChromium } from '../helpers/chromium-suite.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
@@ -153,12 +153,7 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
       const forged = await page.goto(redirect.href)
       expect(forged?.status()).toBe(400)
       await waitForText(page, 'its state does not match the login in progress')
-
-      await page.goto(authUrl.href)
-      await sandboxSignIn(page)
-      await sandboxConsent(page)
-      await waitForHeading(page, 'Logged in')
-      code = new URL(page.url()).searchParams.get('code') ?? ''
+      code = await sandboxApprove(page, authUrl)
     })
     expect(result.code, result.stderr).toBe(0)
     // The forged code was never sent to the token endpoint.

@@ -48,6 +48,15 @@ export async function sandboxConsent(page: Page): Promise<void> {
   await page.locator('button[type=submit]', { hasText: 'Continue' }).click()
 }
 
+/** The demo user signs in and consents; resolves with the code the loopback page was sent. */
+export async function sandboxApprove(page: Page, authUrl: URL): Promise<string> {
+  await page.goto(authUrl.href)
+  await sandboxSignIn(page)
+  await sandboxConsent(page)
+  await waitForHeading(page, 'Logged in')
+  return new URL(page.url()).searchParams.get('code') ?? ''
+}
+
 /** Wait (bounded) until the page shows a heading with this text: playwright-core has no expect(). */
 export async function waitForHeading(page: Page, text: string): Promise<void> {
   await page.locator('h1', { hasText: text }).waitFor()

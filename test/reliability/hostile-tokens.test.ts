@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -179,7 +179,16 @@ describe('ID tokens in a refresh response (token get): rejected with exit 4, not
     expect(await credentialsText(t.configDir)).not.toBe(before)
   })
 
+  it("control: an at_hash of the response's access token is checked, and --explain says so", async () => {
+    const atHash = createHash('sha256').update('fresh-access-token-from-fault-server').digest().subarray(0, 16).toString('base64url')
+    fault.route('/token', tokenResponse({ id_token: await keys.sign(idClaims({ at_hash: atHash }), { expiresIn: '10m' }) }))
+    const result = await t.run(['token', 'get', '--explain'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('   ✓ at_hash: the ID token was issued with this access token\n')
+  })
+
   it.each([
+    ['an at_hash of another access token', () => keys.sign(idClaims({ at_hash: 'AAAAAAAAAAAAAAAAAAAAAA' }), { expiresIn: '10m' }), /at_hash/],
     ['a wrong audience', () => keys.sign(idClaims({ aud: 'another-client' }), { expiresIn: '10m' }), /aud/],
     ['a wrong issuer', () => keys.sign(idClaims({ iss: 'https://attacker.example.test' }), { expiresIn: '10m' }), /iss/],
     ['a signature by another key under the published kid', () => keys.sign(idClaims(), { key: attacker.privateKey, expiresIn: '10m' }), /signature/],

@@ -7,7 +7,7 @@ import { clientSecretEntry, writeProfiles, writeSecrets } from './profile-files.
 /**
  * Issue 14 row 5: a token endpoint that echoes what it received (the Authorization header, the form
  * body) in its error_description must not make oauthctl print the client secret in any encoding:
- * not on the error line, not in the --json error, not in the -v trace.
+ * not on the error line, not in the --json error, not in the -v trace, not in --explain.
  */
 const CLIENT_ID = 'svc client:1'
 // Characters that every encoding treats differently: space, '/', '+', '~', '!', '*', '-'.
@@ -46,10 +46,10 @@ beforeEach(async () => {
 })
 
 describe('every encoding of the client secret is redacted where the server echoes it', () => {
-  it.each(['client_secret_basic', 'client_secret_post'] as const)('%s: error line, --json error and -v trace', async (authMethod) => {
+  it.each(['client_secret_basic', 'client_secret_post'] as const)('%s: error line, --json error, -v trace and --explain', async (authMethod) => {
     await writeProfiles(t.configDir, { s: { endpoints: { token: fault.url('/token') }, clientId: CLIENT_ID, authMethod } })
     await writeSecrets(t.configDir, clientSecretEntry('s', SECRET))
-    const runs = [await t.run(['token', 'get', '-p', 's']), await t.run(['token', 'get', '-p', 's', '--json']), await t.run(['token', 'get', '-p', 's', '-v'])]
+    const runs = [await t.run(['token', 'get', '-p', 's']), await t.run(['token', 'get', '-p', 's', '--json']), await t.run(['token', 'get', '-p', 's', '-v']), await t.run(['token', 'get', '-p', 's', '--explain'])]
     // The server did receive the secret (in its Basic or form encoding): the echo is real.
     const sent = fault.requests.map((r) => `${r.headers.authorization ?? ''} ${r.body}`).join('\n')
     expect(sent).toContain(authMethod === 'client_secret_basic' ? secretForms.basic1 : secretForms.form)

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs'
-import { STATUS_CODES } from 'node:http'
 import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
 import { isLoopbackHost } from './transport.js'
 import { during, NO_PROGRESS, type Progress } from '../output/progress.js'
-import { sanitizeText } from '../output/sanitize.js'
-import { redactBody, redactHeaders, redactUrl, registerRequestSecrets } from '../redact.js'
+import { redactBody, redactHeaders, redactText, redactUrl, registerRequestSecrets } from '../redact.js'
 import { retryDelayMs } from './retry.js'
+import { type TraceSink, verboseTrace } from './trace.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -24,8 +23,8 @@ export interface HttpClientOptions {
   caFile?: string
   /** PEM files of a client certificate and its key, presented to servers that ask for one (mutual TLS, RFC 8705). */
   clientCertificate?: ClientCertificateFiles
-  /** Receives trace lines (already redacted) when verbose output is on. */
-  trace?: (line: string) => void
+  /** The command's trace sink (`-v`, `--explain`); a function receives the `-v` lines. Everything it gets is redacted. */
+  trace?: TraceSink | ((line: string) => void)
   /** Where a wait before a retry shows, with its reason and attempt. */
   progress?: Progress
   /** Tests pass an undici MockAgent here. */
@@ -50,6 +49,8 @@ export interface HttpRequest {
   retry?: RetryPolicy
   /** What is being called, for messages: "token endpoint", "discovery". */
   what?: string
+  /** What the request is for, for traces: "Token request (client_credentials, client_secret_basic)"; default `what`. */
+  purpose?: string
   /** Extra headers to keep per attempt (e.g. an idempotency key): part of `headers` already. */
   signal?: AbortSignal
 }
@@ -88,7 +89,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
  */
 export class HttpClient {
   private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>> &
-    Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>
+    Pick<HttpClientOptions, 'dispatcher' | 'caFile' | 'clientCertificate'> & { trace?: TraceSink }
   /** Through HTTP(S)_PROXY (as NO_PROXY says), and direct: loopback targets never go through a proxy. */
   private readonly dispatchers: { proxied?: Promise<Dispatcher>; direct?: Promise<Dispatcher> } = {}
   private requestCount = 0
@@ -109,9 +110,16 @@ export class HttpClient {
       random: Math.random,
       progress: NO_PROGRESS,
       ...options,
-      // Trace lines carry what servers sent (headers, bodies): shown on a terminal, never raw.
-      trace: options.trace && ((line) => options.trace?.(sanitizeText(line))),
+      trace: typeof options.trace === 'function' ? verboseTrace(options.trace) : options.trace,
     }
+  }
+
+  /**
+   * The command's trace sink, when `-v` or `--explain` is on: flows report the steps that are not
+   * requests, and the checks that passed, where the requests are traced.
+   */
+  get trace(): TraceSink | undefined {
+    return this.options.trace
   }
 
   get insecure(): boolean {
@@ -146,7 +154,7 @@ export class HttpClient {
       const last = !retryable || attempt >= this.options.maxAttempts
       let response: HttpResponse
       try {
-        response = await this.send(method, req, what)
+        response = await this.send(method, req, what, attempt)
       } catch (err) {
         const failure = toNetworkError(err, what, this.options)
         if (last || !RETRY_CODES.has(failure.code)) throw failure
@@ -162,7 +170,14 @@ export class HttpClient {
   }
 
   /** A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. */
-  readonly fetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
+  readonly fetch = (url: string, init: RequestInit = {}): Promise<Response> => this.fetchAs(url, init)
+
+  /** `fetch` whose requests the trace names by `purpose` ("Token request (refresh_token, none)"). */
+  fetchFor(purpose: string): (url: string, init?: RequestInit) => Promise<Response> {
+    return (url, init = {}) => this.fetchAs(url, init, purpose)
+  }
+
+  private async fetchAs(url: string, init: RequestInit, purpose?: string): Promise<Response> {
     const headers: Record<string, string> = {}
     new Headers(init.headers).forEach((value, key) => {
       headers[key] = value
@@ -175,6 +190,7 @@ export class HttpClient {
       body,
       retry: 'safe', // oauth4webapi only calls authorization-server endpoints, which are safe to repeat
       signal: init.signal ?? undefined,
+      purpose,
     })
     const responseBody = NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body)
     const response = new Response(responseBody, { status: res.status, headers: res.headers })
@@ -202,7 +218,7 @@ export class HttpClient {
   }
 
   private async wait(ms: number, what: string, reason: string, next: number): Promise<void> {
-    this.options.trace?.(`* retrying ${what} in ${ms} ms (${reason})`)
+    this.options.trace?.retry(what, ms, reason)
     const text = `${reason}; attempt ${next} of ${this.options.maxAttempts}`
     await during(this.options.progress, `retrying ${what}`, () => this.options.sleep(ms), { text, timeLeftMs: ms })
   }
@@ -235,13 +251,13 @@ export class HttpClient {
     return kind === 'direct' ? new Agent(options) : new EnvHttpProxyAgent({ ...options, requestTls: tls })
   }
 
-  private async send(method: string, req: HttpRequest, what: string): Promise<HttpResponse> {
+  private async send(method: string, req: HttpRequest, what: string, attempt: number): Promise<HttpResponse> {
     const url = new URL(req.url)
     const dispatcher = await this.dispatcher(url)
     const started = performance.now()
     this.requestCount++
     registerRequestSecrets(req.headers ?? {}, req.body)
-    this.traceRequest(method, url, req)
+    this.traceRequest(method, url, req, attempt)
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs)
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
     const { res, headers, body } = await withinSignal(signal, async () => {
@@ -268,21 +284,31 @@ export class HttpClient {
     return response
   }
 
-  private traceRequest(method: string, url: URL, req: HttpRequest): void {
+  /** The one place a request is redacted for a trace, whichever way the sink renders it. */
+  private traceRequest(method: string, url: URL, req: HttpRequest, attempt: number): void {
     const trace = this.options.trace
     if (!trace) return
-    trace(`> ${method} ${redactUrl(url)}`)
-    for (const [k, v] of Object.entries(redactHeaders(req.headers ?? {}))) trace(`> ${k}: ${v}`)
     const contentType = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1]
-    if (req.body) trace(`> ${truncate(redactBody(req.body, contentType))}`)
+    trace.request({
+      method,
+      url: redactUrl(url),
+      headers: redactHeaders(req.headers ?? {}),
+      body: req.body ? truncate(redactBody(req.body, contentType)) : undefined,
+      contentType,
+      purpose: req.purpose && redactText(req.purpose),
+      what: req.what && redactText(req.what),
+      attempt,
+    })
   }
 
   private traceResponse(res: HttpResponse, elapsedMs: number): void {
-    const trace = this.options.trace
-    if (!trace) return
-    trace(`< ${res.status} ${STATUS_CODES[res.status] ?? ''} (${Math.round(elapsedMs)} ms)`)
-    for (const [k, v] of Object.entries(redactHeaders(res.headers))) trace(`< ${k}: ${v}`)
-    if (res.body.length > 0) trace(`< ${truncate(redactBody(res.text(), res.contentType))}`)
+    this.options.trace?.response({
+      status: res.status,
+      headers: redactHeaders(res.headers),
+      body: res.body.length > 0 ? truncate(redactBody(res.text(), res.contentType)) : undefined,
+      contentType: res.contentType,
+      elapsedMs,
+    })
   }
 }
 

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi'
+import type { TraceSink } from '../http/trace.js'
 import { fromOAuthLibrary } from '../oauth/library-errors.js'
 import { during } from '../output/progress.js'
 import { presentLoopbackUrl } from './browser.js'
@@ -37,13 +38,20 @@ export function checkAuthorizationResponse(
   session: Pick<FlowContext['session'], 'as' | 'client'>,
   params: URLSearchParams,
   state: string,
+  trace?: TraceSink,
 ): Exclude<CallbackVerdict<never>, { proceed: unknown }> | { params: URLSearchParams } {
   if (params.get('state') !== state) return { ignore: 'its state does not match the login in progress' }
+  trace?.step('Authorization response: the browser is sent back to the redirect URI')
+  let checked: URLSearchParams
   try {
-    return { params: oauth.validateAuthResponse(session.as, session.client, params, state) }
+    checked = oauth.validateAuthResponse(session.as, session.client, params, state)
   } catch (err) {
     return { fail: fromOAuthLibrary(err, 'the authorization response') }
   }
+  trace?.check('state: the one this login sent (CSRF defence)')
+  if (params.has('iss')) trace?.check('iss: the issuer (RFC 9207 mix-up defence)')
+  else trace?.note('no iss parameter: the server does not announce RFC 9207, so there is none to check')
+  return { params: checked }
 }
 
 export interface BrowserLogin<T> {

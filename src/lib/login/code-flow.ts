@@ -40,10 +40,15 @@ export async function codeLogin(options: FlowOptions, ctx: FlowContext): Promise
   return {
     mode: 'query',
     state,
-    authorizationUrl: (redirectUri) =>
-      authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal),
+    authorizationUrl: async (redirectUri) => {
+      const url = await authorizationRequestUrl(session, authorizationUrl(endpoint, options.parameters, { ...protocol, redirect_uri: redirectUri }), request, ctx.signal)
+      // After a pushed request (PAR), which the browser's request then only names.
+      const sends = ['PKCE S256 code_challenge', 'state', ...(nonce ? ['nonce'] : []), ...(dpopJkt ? ['dpop_jkt'] : [])].join(', ')
+      ctx.http.trace?.step(`Authorization request in the browser (response_type=code; ${sends}); the answer comes back to ${redirectUri}`)
+      return url
+    },
     handle: (params, redirectUri) => {
-      const checked = checkAuthorizationResponse(session, params, state)
+      const checked = checkAuthorizationResponse(session, params, state, ctx.http.trace)
       if (!('params' in checked)) return checked
       return { proceed: () => exchangeCode(checked.params, redirectUri, verifier, nonce, resources, ctx) }
     },
@@ -63,7 +68,7 @@ async function exchangeCode(
     // A server with its own token request (phone.com's JSON body, APIMatic's user-grant endpoint).
     const code = callback.get('code') ?? ''
     const response = await session.grant('authorization_code', new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: verifier }))
-    if (response.id_token) await ctx.verifyIdToken(response.id_token)
+    if (response.id_token) await ctx.verifyIdToken(response.id_token, response.access_token)
     return { response, grant: 'authorization_code' }
   }
   let claims: oauth.IDToken | undefined
@@ -80,7 +85,9 @@ async function exchangeCode(
       return processed
     },
   )
+  ctx.http.trace?.check('PKCE: the server accepted the code_verifier for the S256 code_challenge of the authorization request')
+  if (claims) ctx.http.trace?.check(`ID token claims: iss, aud, exp, iat as expected${nonce ? ', nonce is the one sent' : ''}`)
   // Checked here, before the browser is told "Logged in": a bad signature must show the error page.
-  if (response.id_token) await ctx.verifyIdToken(response.id_token)
+  if (response.id_token) await ctx.verifyIdToken(response.id_token, response.access_token)
   return { response, claims, grant: 'authorization_code' }
 }

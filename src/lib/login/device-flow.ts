@@ -30,15 +30,17 @@ export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: 
       oauth.deviceAuthorizationRequest(session.as, session.client, await session.clientAuth(), options.parameters, { ...requestOptions, signal }),
     (response) => oauth.processDeviceAuthorizationResponse(session.as, session.client, response),
   )
+  let interval = auth.interval !== undefined ? auth.interval * 1000 : DEFAULT_INTERVAL_MS
   // Both links are checked before either is shown: a server that sends one bad link is not trusted with the other.
   const source = 'the device authorization endpoint sent a verification URI'
   const verificationUri = safeBrowserUrl(auth.verification_uri, source)
   const complete = auth.verification_uri_complete === undefined ? undefined : safeBrowserUrl(auth.verification_uri_complete, source)
   ctx.ui.info(`To log in, visit ${verificationUri}\nand enter the code: ${auth.user_code}`)
+  const trace = ctx.http.trace
+  trace?.step(`User approval: the user visits ${verificationUri} and enters the code; meanwhile the token endpoint is polled every ${interval / 1000} s until ${auth.expires_in} s have passed`)
   if (ctx.browser.plan.open) await openOrWarn(complete ?? verificationUri, ctx.browser, ctx.ui)
 
   const deadline = clock.now() + auth.expires_in * 1000
-  let interval = auth.interval !== undefined ? auth.interval * 1000 : DEFAULT_INTERVAL_MS
   const polling = () => `polling every ${interval / 1000} s`
   // The line counts down to whichever comes first: the code's expiry or the login's --timeout.
   const timeLeftMs = Math.min(deadline - clock.now(), ctx.deadline - Date.now())
@@ -54,9 +56,13 @@ export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: 
           return await pollOnce(auth.device_code, ctx)
         } catch (err) {
           if (!(err instanceof OAuthError)) throw err
-          if (err.error === 'authorization_pending') continue
+          if (err.error === 'authorization_pending') {
+            trace?.note(`authorization_pending: not approved yet; asking again in ${interval / 1000} s`)
+            continue
+          }
           if (err.error === 'slow_down') {
             interval += SLOW_DOWN_MS
+            trace?.note(`slow_down: the server asks for fewer polls; asking again in ${interval / 1000} s`)
             wait.update(polling())
             continue
           }
@@ -69,7 +75,7 @@ export async function deviceFlow(options: FlowOptions, ctx: FlowContext, clock: 
   )
 }
 
-async function pollOnce(deviceCode: string, { session, signal }: FlowContext): Promise<FlowResult> {
+async function pollOnce(deviceCode: string, { session, signal, http }: FlowContext): Promise<FlowResult> {
   let claims: oauth.IDToken | undefined
   const response = await session.tokenRequest(
     'token endpoint (device_code)',
@@ -80,6 +86,7 @@ async function pollOnce(deviceCode: string, { session, signal }: FlowContext): P
       return processed
     },
   )
+  if (claims) http.trace?.check('ID token claims: iss, aud, exp, iat as expected')
   return { response, claims, grant: 'device_code' }
 }
 

@@ -17,10 +17,12 @@ export async function implicitFlow(options: FlowOptions, ctx: FlowContext): Prom
     {
       mode: 'fragment',
       state,
-      authorizationUrl: (redirectUri) =>
-        authorizationUrl(endpoint, options.parameters, { client_id: session.client.client_id, response_type: 'token', redirect_uri: redirectUri, state }),
+      authorizationUrl: (redirectUri) => {
+        ctx.http.trace?.step(`Authorization request in the browser (response_type=token; state); the token comes back in the fragment of ${redirectUri}`)
+        return authorizationUrl(endpoint, options.parameters, { client_id: session.client.client_id, response_type: 'token', redirect_uri: redirectUri, state })
+      },
       handle: (params) => {
-        const checked = checkAuthorizationResponse(session, params, state)
+        const checked = checkAuthorizationResponse(session, params, state, ctx.http.trace)
         if (!('params' in checked)) return checked
         const { state: _state, iss: _iss, ...fields } = Object.fromEntries(checked.params)
         const parsed = TokenResponseSchema.safeParse({ ...fields, expires_in: fields.expires_in === undefined ? undefined : Number(fields.expires_in) })

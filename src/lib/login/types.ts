@@ -43,8 +43,8 @@ export interface FlowContext {
   env: NodeJS.ProcessEnv
   /** What the user types or pastes (`--flow manual`); default stdin, a terminal or a pipe. */
   input?: NodeJS.ReadableStream
-  /** The ID token's signature check against the issuer's keys (oauth4webapi checks the claims). */
-  verifyIdToken(idToken: string): Promise<void>
+  /** The ID token's signature check against the issuer's keys, and its at_hash against the access token (oauth4webapi checks the claims). */
+  verifyIdToken(idToken: string, accessToken?: string): Promise<void>
 }
 
 export interface FlowOptions {

@@ -27,17 +27,17 @@ export async function discover(issuer: string, http: HttpClient): Promise<Discov
   const issuerUrl = new URL(issuer)
   const allowHttp = checkTransport(issuerUrl, http.insecure, 'the issuer')
   const attempts = [
-    { algorithm: 'oidc', source: 'openid-configuration' },
-    { algorithm: 'oauth2', source: 'oauth-authorization-server' },
+    { algorithm: 'oidc', source: 'openid-configuration', purpose: 'Discovery: the OpenID Connect metadata' },
+    { algorithm: 'oauth2', source: 'oauth-authorization-server', purpose: 'Discovery: the authorization server metadata (RFC 8414)' },
   ] as const
   let lastMissing: CliError | undefined
-  for (const { algorithm, source } of attempts) {
+  for (const { algorithm, source, purpose } of attempts) {
     const what = `discovery (${source})`
     let metadata: oauth.AuthorizationServer
     try {
       const response = await oauth.discoveryRequest(issuerUrl, {
         algorithm,
-        [oauth.customFetch]: http.fetch as typeof fetch,
+        [oauth.customFetch]: http.fetchFor(purpose) as typeof fetch,
         [oauth.allowInsecureRequests]: allowHttp,
       })
       const raw = http.rawResponse(response)
@@ -55,6 +55,7 @@ export async function discover(issuer: string, http: HttpClient): Promise<Discov
       const url = metadata[field]
       if (typeof url === 'string') checkTransport(url, http.insecure, `the discovered ${field}`)
     }
+    http.trace?.check(`issuer: the document's is the one asked for (mix-up defence); every endpoint is https${http.insecure ? ' (or any http: --insecure)' : ' or loopback'}`)
     return { fetchedAt: new Date().toISOString(), source, metadata: { ...metadata } }
   }
   throw new CliError('usage', `no discovery document at ${issuer} (tried OpenID Connect and RFC 8414)`, {

@@ -181,7 +181,10 @@ export class OAuthSession {
    * makes one, else ours in the headers (`proofHeader`).
    */
   private async requestOptions(url: string, what: string, proofHeader: boolean): Promise<RequestOptions> {
-    const options: RequestOptions = { [oauth.customFetch]: this.http.fetch as typeof fetch, [oauth.allowInsecureRequests]: checkTransport(url, this.http.insecure, what) }
+    const options: RequestOptions = {
+      [oauth.customFetch]: this.http.fetchFor(this.purpose(what)) as typeof fetch,
+      [oauth.allowInsecureRequests]: checkTransport(url, this.http.insecure, `the ${what}`),
+    }
     const dpop = await this.dpopState()
     if (!dpop) return options
     const { keyPair, handle } = dpop
@@ -205,7 +208,7 @@ export class OAuthSession {
     const url = this.effectiveEndpoint(endpoint)
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await send(await this.requestOptions(url, `the ${what}`, proofHeader))
+        const response = await send(await this.requestOptions(url, what, proofHeader))
         const raw = this.http.rawResponse(response)
         const nonce = raw?.headers['dpop-nonce']
         if (nonce) this.dpopNonces.set(new URL(url).origin, nonce)
@@ -215,7 +218,10 @@ export class OAuthSession {
       } catch (err) {
         const failure = fromOAuthLibrary(err, what)
         // The error body says use_dpop_nonce (non-2xx bodies become OAuthError before oauth4webapi reads them).
-        if (attempt === 1 && this.senders.dpopKey && failure instanceof OAuthError && failure.error === 'use_dpop_nonce') continue
+        if (attempt === 1 && this.senders.dpopKey && failure instanceof OAuthError && failure.error === 'use_dpop_nonce') {
+          this.http.trace?.note('the server asked for a DPoP nonce (use_dpop_nonce): the request goes again with a proof that carries it')
+          continue
+        }
         throw this.withClientAuthHint(failure)
       }
     }
@@ -233,7 +239,25 @@ export class OAuthSession {
       const issue = result.error.issues[0]
       throw badResponse(`${what} returned an unusable token response: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, { code: 'invalid_token_response' })
     }
+    const { token_type: type, expires_in: ttl, refresh_token: refresh, id_token: idToken } = result.data
+    const carries = [refresh && 'a refresh token', idToken && 'an ID token'].filter(Boolean).join(' and ')
+    this.http.trace?.check(`token response: a ${type} token${ttl === undefined ? '' : ` for ${ttl} s`}${carries ? `, with ${carries}` : ''}`)
     return result.data
+  }
+
+  /** How traces name a request to `what` (as messages name it): what it is for and how the client authenticates. */
+  private purpose(what: string): string {
+    const auth = `${this.authMethod}${this.senders.dpopKey ? ', DPoP proof' : ''}`
+    const grant = /^token endpoint \((.+)\)$/.exec(what)?.[1]
+    if (grant) return `Token request (${grant}${grant === 'authorization_code' ? ', PKCE verifier' : grant === 'device_code' ? ', polling' : ''}, ${auth})`
+    const purposes: Record<string, string> = {
+      'device authorization endpoint': `Device authorization request (RFC 8628, ${auth})`,
+      'pushed authorization request endpoint': `Pushed authorization request (PAR, RFC 9126, ${auth})`,
+      'revocation endpoint': `Token revocation (RFC 7009, ${auth})`,
+      'introspection endpoint': `Token introspection (RFC 7662, ${auth})`,
+      'userinfo endpoint': `UserInfo request (the access token as ${this.senders.dpopKey ? 'DPoP' : 'Bearer'} credentials)`,
+    }
+    return purposes[what] ?? what
   }
 
   /**

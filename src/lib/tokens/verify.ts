@@ -50,6 +50,8 @@ export async function verifyJwt(token: string, options: VerifyOptions): Promise<
   if (!jwks) {
     jwks = await fetchJwks(options, cachePath)
     fetched = true
+  } else {
+    options.http.trace?.note(`the issuer's keys come from the JWKS cached in the last ${JWKS_CACHE_SECONDS / 3600} h: no request`)
   }
   const verifyWith = (set: JSONWebKeySet) =>
     jose.jwtVerify(token, jose.createLocalJWKSet(set), {
@@ -76,6 +78,23 @@ export async function verifyJwt(token: string, options: VerifyOptions): Promise<
   }
   const checked = ['signature', 'iss', 'exp', 'nbf', ...(options.audience ? ['aud'] : [])]
   return { valid: true, claims: result.payload, alg: result.protectedHeader.alg, kid: result.protectedHeader.kid, checked }
+}
+
+const AT_HASH_DIGESTS: Record<string, string> = { 256: 'sha256', 384: 'sha384', 512: 'sha512' }
+
+/**
+ * OIDC Core §3.1.3.8 / §3.2.2.9: an ID token's `at_hash` is the left half of the access token's
+ * hash (the hash of the token's signing algorithm), base64url. Absent: nothing to check (false);
+ * present and different: exit 4.
+ */
+export function checkAtHash(claims: JWTPayload, alg: string, accessToken: string): boolean {
+  if (claims.at_hash === undefined) return false
+  const bits = /^(?:EdDSA|Ed25519)$/.test(alg) ? '512' : /(256|384|512)$/.exec(alg)?.[1]
+  const digest = bits && AT_HASH_DIGESTS[bits]
+  if (!digest) throw verificationFailed(`at_hash: no hash is defined for alg ${alg}`)
+  const hash = createHash(digest).update(accessToken, 'ascii').digest()
+  if (claims.at_hash !== hash.subarray(0, hash.length / 2).toString('base64url')) throw verificationFailed('at_hash: the ID token was not issued with this access token')
+  return true
 }
 
 function describeJoseError(err: unknown, errors: typeof import('jose').errors): unknown {
@@ -116,7 +135,13 @@ const safeJson = (text: string): unknown => {
 
 async function fetchJwks(options: VerifyOptions, cachePath: string): Promise<JSONWebKeySet> {
   checkTransport(options.jwksUri, options.http.insecure, 'the JWKS URI')
-  const res = await options.http.request({ method: 'GET', url: options.jwksUri, what: 'JWKS endpoint', headers: { accept: 'application/json' } })
+  const res = await options.http.request({
+    method: 'GET',
+    url: options.jwksUri,
+    what: 'JWKS endpoint',
+    purpose: "JWKS: the issuer's public signing keys",
+    headers: { accept: 'application/json' },
+  })
   if (res.status !== 200) throw errorFromResponse(res, 'JWKS endpoint')
   const jwks = parseJson(res, JwksSchema, 'JWKS endpoint') as JSONWebKeySet
   await writeFileAtomic(cachePath, JSON.stringify({ fetchedAt: options.now(), jwks }), 0o600)

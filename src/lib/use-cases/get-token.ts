@@ -71,7 +71,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   const useCache = options.grant === 'auto' && !options.force && !options.authorizationDetails
   if (useCache) {
     const cached = await readCached()
-    if (cached) return fromCache(cached)
+    if (cached) return fromCache(cached, ctx)
   }
 
   const session = sessionKey(ctx.profileName, ctx.profile)
@@ -87,7 +87,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     // Another process may have refreshed while we waited for the lock.
     if (useCache) {
       const cached = await readCached()
-      if (cached) return fromCache(cached)
+      if (cached) return fromCache(cached, ctx)
     }
     const current = await readEntry(sourceKey)
     // A server that echoes what it was sent (an error_description) must not put these on the screen.
@@ -103,7 +103,7 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
     // Client credentials never return an ID token: for one, `auto` means a refresh too.
     const grantName = downScope || (options.idToken && options.grant === 'auto') ? 'refresh_token' : options.grant
     const { grant, response } = await runGrant(grantName, request, () => ctx.store.delete(sourceKey))
-    if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx)
+    if (response.id_token) await verifyIdToken(response.id_token, oauthSession, ctx, response.access_token)
     const token = toStoredToken(response, grant.name, requested, ctx.now(), binding, grant.stored ? current?.refresh_token : undefined)
     registerSecret(token.access_token)
     registerSecret(token.refresh_token)
@@ -125,9 +125,10 @@ export async function getToken(options: GetTokenOptions, tokenContext: TokenCont
   return withLock(ctx.configDir, tokenLockName(ctx.profileName, tokenCacheKey(downScope || !explicit ? sessionShape : explicit)), obtain)
 }
 
-function fromCache(token: StoredToken): GetTokenResult {
+function fromCache(token: StoredToken, ctx: TokenContext): GetTokenResult {
   registerSecret(token.access_token)
   registerSecret(token.refresh_token)
+  ctx.http.trace?.step(`Token from the cache of profile ${ctx.profileName}: still valid for ${token.expires_at - ctx.now()} s, so no request is sent`)
   return { token, source: 'cache' }
 }
 

@@ -74,6 +74,13 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
     const parameters = grantParameters(profile, requested, options.params, options.authorizationDetails)
     // A vendor that logs in without a browser (Persona, Nutanix) replaces the code flow.
     const flow = (options.flow === 'code' && vendorFor(profile.provider)?.loginFlow) || FLOWS[options.flow]
+    // Once per ID token: a flow that checks it before telling the browser (code) is not checked twice.
+    const verified = new Set<string>()
+    const verify = async (idToken: string, accessToken?: string) => {
+      if (verified.has(idToken)) return
+      await verifyIdToken(idToken, session, ctx, accessToken)
+      verified.add(idToken)
+    }
     const result = await flow(
       { redirect, parameters, request: options.request },
       {
@@ -85,11 +92,11 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
         browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
         env: ctx.env,
         input: ctx.input,
-        verifyIdToken: (idToken) => verifyIdToken(idToken, session, ctx),
+        verifyIdToken: verify,
       },
     )
     abort.signal.throwIfAborted()
-    if (result.response.id_token) await verifyIdToken(result.response.id_token, session, ctx)
+    if (result.response.id_token) await verify(result.response.id_token, result.response.access_token)
     const token = await storeLogin(result, requested, ctx)
     if (ctx.store.kind === 'none') ctx.ui.warn('--storage none: the tokens were not kept; later commands will not find them')
     return loginSummary(ctx.profileName, session.as.issuer, token, result, ctx.store.kind, ctx.now())

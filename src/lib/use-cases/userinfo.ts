@@ -31,6 +31,8 @@ export async function userInfo(ctx: TokenContext): Promise<UserInfo> {
       (options) => oauth.userInfoRequest(session.as, session.client, token.access_token, options),
       (response) => oauth.processUserInfoResponse(session.as, session.client, expected ?? oauth.skipSubjectCheck, response),
     )
+    if (expected !== undefined) ctx.http.trace?.check("sub: the stored ID token's subject (OIDC Core §5.3.4)")
+    else ctx.http.trace?.note('no ID token stored: the response\'s sub cannot be checked against one')
     return { claims: { ...claims }, subjectChecked: expected !== undefined }
   } catch (err) {
     if (err instanceof OAuthError && err.error === 'invalid_token' && !err.hint) {
