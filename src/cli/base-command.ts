@@ -62,6 +62,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (text !== undefined && text !== '') process.stdout.write(sanitizeText(text.endsWith('\n') ? text : `${text}\n`))
   }
 
+  /**
+   * Print the result, then fail with `verdict` when there is one: for reports whose answer is the
+   * exit code too (`status` of a profile that needs a login, `doctor` with a failed check). The
+   * document is on stdout either way; the error line and the exit code come from the one boundary.
+   */
+  protected report<R>(result: R, human: (result: R) => string | undefined, verdict: CliError | undefined): void {
+    this.output(result, human)
+    if (verdict) throw verdict
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const error = await this.withSecretHint(toCliError(err, { usage: this.usage(), flags: this.flagNames() }))
     reportError(error, this.flags?.json ?? this.argv.includes('--json'), err)
