@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose'
 import { z } from 'zod'
-import { ENV_PROFILE_NAME, profileFromEnv, resolveProfile } from './config/profiles.js'
+import { defaultProfile, ENV_PROFILE_NAME, profileFromEnv, resolveProfile } from './config/profiles.js'
 import { type Config, type Profile, StorageKindSchema } from './config/schema.js'
 import type { Edges } from './edges.js'
 import { authRequired, CliError } from './errors.js'
@@ -102,20 +102,9 @@ export async function status(config: Config, options: StatusOptions, edges: Edge
   for (const [name, profile] of profiles) {
     const one = await assess(name, profile, config.defaultProfile === name, options.check, edges)
     report.profiles.push(one.status)
-    if (name === judged.name) verdict = one.verdict
+    if (name === judged.resolved?.name) verdict = one.verdict
   }
   return { report, verdict }
-}
-
-/** The profile commands use when none is named; `missing` when there is none at all (exit 3, as `token get`). */
-function defaultProfile(config: Config, env: NodeJS.ProcessEnv): { name?: string; missing?: CliError } {
-  try {
-    return { name: resolveProfile(config, undefined, env).name }
-  } catch (err) {
-    if (err instanceof CliError && err.code === 'no_default_profile') return {}
-    if (err instanceof CliError && err.code === 'no_profile') return { missing: err }
-    throw err
-  }
 }
 
 async function assess(name: string, profile: Profile, isDefault: boolean, check: boolean, edges: Edges): Promise<Assessed> {

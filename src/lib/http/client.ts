@@ -3,9 +3,9 @@ import { STATUS_CODES } from 'node:http'
 import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { badResponse, CliError, networkError, usageError } from '../errors.js'
-import { isLoopbackHost } from '../oauth/transport.js'
 import { sanitizeText } from '../output/sanitize.js'
 import { redactBody, redactHeaders, redactUrl, registerRequestSecrets } from '../redact.js'
+import { proxyRoute } from './proxy.js'
 import { retryDelayMs } from './retry.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -86,8 +86,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 export class HttpClient {
   private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>> &
     Pick<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>
-  /** Through HTTP(S)_PROXY (as NO_PROXY says), and direct: loopback targets never go through a proxy. */
-  private readonly dispatchers: { proxied?: Promise<Dispatcher>; direct?: Promise<Dispatcher> } = {}
+  /** By proxy URL, and `direct`: as proxyRoute says (loopback targets never go through a proxy). */
+  private readonly dispatchers = new Map<string, Promise<Dispatcher>>()
   private requestCount = 0
   private readonly rawByResponse = new WeakMap<Response, HttpResponse>()
   /** Clients that present a certificate, by certificate: they share this one's settings and are closed with it. */
@@ -192,9 +192,10 @@ export class HttpClient {
   async close(): Promise<void> {
     await Promise.all([...this.withCertificate.values()].map((client) => client.close()))
     if (this.options.dispatcher) return
-    const pending = [this.dispatchers.proxied, this.dispatchers.direct]
-    this.dispatchers.proxied = this.dispatchers.direct = undefined
-    await Promise.all(pending.map(async (dispatcher) => (await dispatcher)?.destroy()))
+    const pending = [...this.dispatchers.values()]
+    this.dispatchers.clear()
+    // One that could not be created (an unreadable CA file) failed its request already: nothing to close.
+    await Promise.all(pending.map(async (dispatcher) => (await dispatcher.catch(() => undefined))?.destroy()))
   }
 
   private async wait(ms: number, what: string, reason: string): Promise<void> {
@@ -203,19 +204,26 @@ export class HttpClient {
   }
 
   /**
-   * Loopback targets (the sandbox, a local server, a login's own callback server) are reached
-   * directly whatever HTTP(S)_PROXY and NO_PROXY say: a proxy has no business seeing that traffic,
-   * which may be plain http carrying credentials.
+   * Through the proxy that HTTP(S)_PROXY and NO_PROXY name for this URL (proxyRoute, which `doctor`
+   * describes). Loopback targets (the sandbox, a local server, a login's own callback server) are
+   * always reached directly: a proxy has no business seeing that traffic, which may be plain http
+   * carrying credentials.
    */
   private dispatcher(url: URL): Promise<Dispatcher> {
-    const kind = isLoopbackHost(url.hostname) ? 'direct' : 'proxied'
-    this.dispatchers[kind] ??= this.createDispatcher(kind)
-    return this.dispatchers[kind]
+    const route = proxyRoute(url, process.env)
+    const proxy = route.via === 'proxy' ? route.proxy.href : undefined
+    const key = proxy ?? 'direct'
+    let dispatcher = this.dispatchers.get(key)
+    if (!dispatcher) {
+      dispatcher = this.createDispatcher(proxy)
+      this.dispatchers.set(key, dispatcher)
+    }
+    return dispatcher
   }
 
-  private async createDispatcher(kind: 'direct' | 'proxied'): Promise<Dispatcher> {
+  private async createDispatcher(proxy: string | undefined): Promise<Dispatcher> {
     if (this.options.dispatcher) return this.options.dispatcher
-    const { Agent, EnvHttpProxyAgent } = await import('undici')
+    const { Agent, ProxyAgent } = await import('undici')
     const tls: Record<string, unknown> = {}
     if (this.options.insecure) tls.rejectUnauthorized = false
     if (this.options.caFile) tls.ca = trustedCertificates(this.options.caFile)
@@ -227,7 +235,7 @@ export class HttpClient {
       keepAliveTimeout: 10_000,
     }
     // Through an HTTPS_PROXY tunnel the server's TLS is set up from requestTls, not connect.
-    return kind === 'direct' ? new Agent(options) : new EnvHttpProxyAgent({ ...options, requestTls: tls })
+    return proxy ? new ProxyAgent({ ...options, uri: proxy, requestTls: tls }) : new Agent(options)
   }
 
   private async send(method: string, req: HttpRequest, what: string): Promise<HttpResponse> {
