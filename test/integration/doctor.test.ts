@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { rootCertificates } from 'node:tls'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { editConfig } from '../helpers/config-files.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
-import { type FaultServer, html, json, refusedPort, startFaultServer } from '../reliability/fault-server.js'
+import { type FaultServer, html, json, refusedPort, useFaultServer } from '../reliability/fault-server.js'
 
 let sandbox: Sandbox
 let t: Sandboxed
@@ -14,13 +14,7 @@ let fake: FaultServer
 
 useSandbox((s) => (sandbox = s))
 useIsolated((i) => (t = i))
-beforeAll(async () => {
-  fake = await startFaultServer()
-})
-afterAll(async () => {
-  await fake?.close()
-})
-beforeEach(() => fake.reset())
+useFaultServer((f) => (fake = f))
 
 /** No keychain on this machine, and no storage chosen by flag or environment: what the profile says decides. */
 const NO_KEYCHAIN = { OAUTHCTL_STORAGE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined }
