@@ -22,7 +22,8 @@ const isOpenIdSession = (token: StoredToken) => token.id_token !== undefined || 
 
 /**
  * `status --check`: the profile's token, got as `token get` would, shown to the server. Introspection
- * where the server has it (or the vendor's token-details call); else userinfo for an OpenID session;
+ * where the server has it and the client can authenticate (or the vendor's token-details call);
+ * else userinfo for an OpenID session;
  * else a token request (client credentials or refresh), whose token is stored as `token get` stores
  * it: it is a real token, and the next `token get` may as well use it.
  */
@@ -32,7 +33,8 @@ export async function checkWithServer(name: string, profile: Profile, edges: Edg
   try {
     const { token, source } = await getToken(AUTO, ctx)
     const session = await openSession(ctx)
-    if (session.vendor?.introspect || session.as.introspection_endpoint) {
+    // RFC 7662 lets only an authenticated caller introspect: a public client asks userinfo instead.
+    if (session.vendor?.introspect || (session.as.introspection_endpoint && session.hasClientCredentials)) {
       method = 'introspection'
       const answer = await introspect(session, token.access_token)
       if (answer.active === true) return { check: { method, result: 'ok', active: true, detail: 'the server says the token is active' } }
