@@ -192,7 +192,7 @@ function clockCheck(date: string | undefined, localMs: number): Finding {
   const serverMs = date ? Date.parse(date) : Number.NaN
   if (Number.isNaN(serverMs)) return warn('clock', 'the server sent no usable Date header: the clock is not checked', 'compare with a time server: chronyc tracking or timedatectl')
   const skew = Math.round((serverMs - localMs) / 1000)
-  const words = `the server's clock is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} this machine's`
+  const words = skew === 0 ? "the server's clock agrees with this machine's (to the second)" : `the server's clock is ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} this machine's`
   if (Math.abs(skew) > CLOCK_SKEW_WARN_SECONDS) {
     return warn('clock', words, "tokens will look expired or not yet valid here: set this machine's clock from a time server (NTP), or tell the server's operators")
   }
