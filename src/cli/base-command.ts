@@ -73,6 +73,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stdout.write(options.escaped ? line : sanitizeText(line))
   }
 
+  /**
+   * Print the result, then fail with `verdict` when there is one: for reports whose answer is the
+   * exit code too (`status` of a profile that needs a login, `doctor` with a failed check). The
+   * document is on stdout either way; the error line and the exit code come from the one boundary.
+   */
+  protected report<R>(result: R, human: (result: R) => string | undefined, verdict: CliError | undefined): void {
+    this.output(result, human)
+    if (verdict) throw verdict
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const error = await this.withSecretHint(toCliError(err, { usage: this.usage(), flags: this.flagNames() }))
     reportError(error, this.flags?.json ?? this.argv.includes('--json'), err, this.rt?.style.stderr)
@@ -103,7 +113,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         : `check the client id and secret: store the right secret with printf %s "$SECRET" | oauthctl profiles add ${resolved?.name ?? 'NAME'} --client-secret-stdin`
     // A hint from below (the Basic encoding may be why) comes second: a wrong secret is the likelier cause.
     const hint = error.hint ? `${secretHint}; if they are right, ${error.hint}` : secretHint
-    return new CliError(error.kind, error.message, { httpStatus: error.httpStatus, hint, cause: error }, error.code)
+    return new CliError(error.kind, error.message, { code: error.code, httpStatus: error.httpStatus, hint, cause: error })
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {

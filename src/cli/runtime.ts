@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { configDir } from '../lib/config/paths.js'
 import { type ResolvedProfile, resolveProfile } from '../lib/config/profiles.js'
 import type { Config, Profile } from '../lib/config/schema.js'
+import type { Edges } from '../lib/use-cases/edges.js'
 import { loadConfig } from '../lib/config/store.js'
 import type { HttpClient } from '../lib/http/client.js'
 import type { OAuthSession } from '../lib/oauth/session.js'
@@ -13,6 +14,7 @@ import { redactText } from '../lib/redact.js'
 import { chooseStorage, openStore, type StorageChoice } from '../lib/storage/index.js'
 import type { SecretStore } from '../lib/storage/types.js'
 import { colourEnabled, type Styles, styles } from './colour.js'
+import { nowSeconds } from '../lib/tokens/cache.js'
 
 /** The global flags every command takes (SPEC.md "Global flags and environment"). */
 export interface GlobalOptions {
@@ -74,8 +76,9 @@ const seconds = (value: string | undefined, fallback: number) => {
  * What a command run shares: the global options, the environment, the config, the chosen secret
  * store and one HTTP client. Each is built on first use, so a command pays only for what it touches.
  */
-export class Runtime {
+export class Runtime implements Edges {
   readonly configDir: string
+  readonly now = nowSeconds
   private configPromise?: Promise<Config>
   private readonly stores = new Map<string, Promise<SecretStore>>()
   private httpClient?: HttpClient
@@ -126,8 +129,13 @@ export class Runtime {
     return this.configPromise
   }
 
+  /** The profile asked for by -p or OAUTHCTL_PROFILE, if any. */
+  get requestedProfile(): string | undefined {
+    return this.options.profile ?? (this.env.OAUTHCTL_PROFILE || undefined)
+  }
+
   async profile(): Promise<ResolvedProfile> {
-    return resolveProfile(await this.config(), this.options.profile ?? (this.env.OAUTHCTL_PROFILE || undefined), this.env)
+    return resolveProfile(await this.config(), this.requestedProfile, this.env)
   }
 
   storageChoice(profile?: Profile): StorageChoice {
@@ -163,8 +171,7 @@ export class Runtime {
   /** Everything the token use cases need for the current profile. */
   async tokenContext(): Promise<TokenContext> {
     const { name, profile } = await this.profile()
-    const { nowSeconds } = await import('../lib/tokens/cache.js')
-    return { profileName: name, profile, store: await this.store(profile), http: await this.http(), env: this.env, configDir: this.configDir, now: nowSeconds }
+    return { profileName: name, profile, store: await this.store(profile), http: await this.http(), env: this.env, configDir: this.configDir, now: this.now }
   }
 
   /** An oauth4webapi session for the current profile. */

@@ -1,56 +1,18 @@
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { ENV_PROFILE_NAME, profileFromEnv } from '../lib/config/profiles.js'
-import type { Profile } from '../lib/config/schema.js'
-import { renderTable } from '../lib/output/table.js'
-import { profileStatus } from '../lib/status.js'
-import { nowSeconds } from '../lib/tokens/cache.js'
-import { formatDuration } from '../lib/tokens/inspect.js'
+import { describeStatus, status } from '../lib/use-cases/status.js'
 
 export default class Status extends BaseCommand<typeof Status> {
-  static override summary = 'Every profile: logged in?, subject, token expiry, scopes, storage backend.'
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
+  static override summary = 'Whether a profile can produce a token now; with no -p, every profile.'
+  static override description = `Exit 0 when the profile can produce a token now (a cached token with a minute left, a refresh token, or client credentials), 3 when it needs a login, 6 when its secret storage is unusable. With no -p (or OAUTHCTL_PROFILE) every profile is listed and the exit code is that of the profile commands use by default.
+--check also asks the server: introspection where it has an endpoint, else userinfo for an OpenID session, else a token request (the token is stored, as token get would); a token or credentials the server refuses is exit 3, a server that cannot be reached exit 5.`
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status -p ci --check', '<%= config.bin %> status -p ci --json']
+  static override flags = {
+    check: Flags.boolean({ summary: 'Ask the server too: introspection, userinfo or a token request.' }),
+  }
 
   async run(): Promise<void> {
-    const config = await this.rt.config()
-    const profiles: [string, Profile][] = Object.entries(config.profiles)
-    const fromEnv = profileFromEnv(this.rt.env)
-    if (fromEnv) profiles.push([ENV_PROFILE_NAME, fromEnv])
-    const now = nowSeconds()
-    const statuses = []
-    for (const [name, profile] of profiles) {
-      const kind = this.rt.storageChoice(profile).kind
-      statuses.push(await profileStatus(name, profile, config.defaultProfile === name, () => this.rt.store(profile), kind, this.rt.env, now))
-    }
-    this.output(statuses, (list) => {
-      if (list.length === 0) return 'no profiles yet: oauthctl profiles add NAME --issuer URL --client-id ID'
-      const rows = list.map((s) => {
-        const best = [...s.tokens].sort((a, b) => b.expiresIn - a.expiresIn)[0]
-        return {
-          profile: s.default ? `${s.name} *` : s.name,
-          state: s.storageError ? 'storage unavailable' : s.loggedIn ? 'logged in' : s.clientSecret ? 'client secret' : 'not logged in',
-          subject: best?.subject ?? '',
-          expires: best ? (best.expiresIn > 0 ? `in ${formatDuration(best.expiresIn)}` : `expired${best.refreshable ? ' (refreshable)' : ''}`) : '',
-          scopes: best?.scopes.join(' ') ?? '',
-          storage: s.storage,
-        }
-      })
-      const style = this.rt.style.stdout
-      const word = (key: string, text: string) => {
-        if (key === 'state') return text === 'storage unavailable' ? style.bad(text) : text === 'not logged in' ? style.attention(text) : style.good(text)
-        return key === 'expires' && text.startsWith('expired') ? style.attention(text) : text
-      }
-      return renderTable(
-        rows,
-        [
-          ['profile', 'PROFILE'],
-          ['state', 'STATE'],
-          ['subject', 'SUBJECT'],
-          ['expires', 'EXPIRES'],
-          ['scopes', 'SCOPES'],
-          ['storage', 'STORAGE'],
-        ],
-        word,
-      )
-    }, { escaped: true })
+    const { report, verdict } = await status(await this.rt.config(), { profile: this.rt.requestedProfile, check: this.flags.check }, this.rt)
+    this.report(report, describeStatus, verdict)
   }
 }

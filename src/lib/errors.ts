@@ -31,8 +31,8 @@ export type ErrorKind = keyof typeof EXIT_CODES
 export const ERROR_CODES = [
   'bad_argument', 'bad_authorization_details', 'bad_clients_file', 'bad_flag', 'bad_flag_value',
   'bad_grant_type', 'bad_host', 'bad_id', 'bad_input', 'bad_param', 'bad_paste', 'bad_private_key',
-  'bad_profile_name', 'bad_redirect_uri', 'bad_region', 'bad_secret_source', 'bad_storage', 'bad_url',
-  'ca_file', 'client_certificate', 'command_not_found', 'config_dir_unsafe', 'config_invalid',
+  'bad_profile_name', 'bad_proxy', 'bad_redirect_uri', 'bad_region', 'bad_secret_source', 'bad_storage',
+  'bad_url', 'ca_file', 'client_certificate', 'command_not_found', 'config_dir_unsafe', 'config_invalid',
   'config_unreadable', 'confirmation_required', 'delivery_timeout', 'discovery_not_found', 'dpop_key_invalid',
   'dpop_not_bound', 'empty_secret', 'empty_stdin', 'env_profile', 'exec_api_version', 'exec_failed',
   'expired_token', 'file_corrupt', 'file_unreadable', 'foreign_link', 'html_response', 'insecure_transport',
@@ -43,14 +43,14 @@ export const ERROR_CODES = [
   'missing_subject_token', 'missing_username', 'no_account', 'no_admin_password', 'no_authorization_server',
   'no_client_id', 'no_client_secret', 'no_code', 'no_default_profile', 'no_endpoint', 'no_host', 'no_id_token',
   'no_kubectl', 'no_private_key', 'no_profile', 'no_recovery_storage', 'no_region', 'no_registration',
-  'no_registration_endpoint', 'no_secret', 'no_username', 'not_confirmed', 'not_executable', 'not_supported',
-  'nothing_to_change', 'nothing_to_recover', 'opaque_token', 'paging_loop', 'port_forbidden', 'port_in_use',
-  'profile_conflict', 'refresh_rejected', 'registration_mismatch', 'repeated_flag',
+  'no_registration_endpoint', 'no_secret', 'no_username', 'not_confirmed', 'not_executable', 'not_logged_in',
+  'not_supported', 'nothing_to_change', 'nothing_to_recover', 'opaque_token', 'paging_loop', 'port_forbidden',
+  'port_in_use', 'profile_conflict', 'refresh_rejected', 'registration_mismatch', 'repeated_flag',
   'resource_metadata_not_found', 'response_too_large', 'secret_on_argv', 'spec_file', 'state_mismatch',
-  'stdin_is_tty', 'storage_corrupt', 'symlink_refused', 'timeout', 'tls', 'too_long', 'unexpected_argument',
-  'unexpected_response', 'unknown_command', 'unknown_flag', 'unknown_grant', 'unknown_profile', 'unsafe_url',
-  'unsupported_field', 'unsupported_grant', 'unsupported_response', 'usage_query_failed', 'verification_failed',
-  'verify_failed',
+  'stdin_is_tty', 'storage_corrupt', 'symlink_refused', 'timeout', 'tls', 'token_inactive', 'too_long',
+  'unexpected_argument', 'unexpected_response', 'unknown_command', 'unknown_flag', 'unknown_grant',
+  'unknown_profile', 'unsafe_url', 'unsupported_field', 'unsupported_grant', 'unsupported_response',
+  'usage_query_failed', 'verification_failed', 'verify_failed',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number] | ErrorKind | `http_${number}`
@@ -59,8 +59,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number] | ErrorKind | `http_${numbe
 export type ExternalCode = string & { readonly server?: never }
 
 export interface CliErrorOptions {
-  /** Stable machine-readable code, e.g. `timeout`, `config_invalid` (default: the kind). */
-  code?: ErrorCode
+  /** Stable machine-readable code, e.g. `timeout`, `config_invalid` (default: the kind); or one passed through from outside. */
+  code?: ErrorCode | ExternalCode
   hint?: string
   /** HTTP status of the response that caused the error, when there was one. */
   httpStatus?: number
@@ -74,11 +74,11 @@ export class CliError extends Error {
   readonly hint?: string
   readonly httpStatus?: number
 
-  constructor(kind: ErrorKind, message: string, options: CliErrorOptions = {}, serverCode?: ExternalCode) {
+  constructor(kind: ErrorKind, message: string, options: CliErrorOptions = {}) {
     super(message, { cause: options.cause })
     this.name = 'CliError'
     this.kind = kind
-    this.code = serverCode ?? options.code ?? kind
+    this.code = options.code ?? kind
     this.hint = options.hint
     this.httpStatus = options.httpStatus
   }
@@ -106,7 +106,7 @@ export class OAuthError extends CliError {
   readonly errorDescription?: string
 
   constructor(error: string, errorDescription: string | undefined, httpStatus: number | undefined, hint?: string) {
-    super('server_refused', errorDescription ? `${error}: ${errorDescription}` : error, { httpStatus, hint }, error)
+    super('server_refused', errorDescription ? `${error}: ${errorDescription}` : error, { code: error as ExternalCode, httpStatus, hint })
     this.name = 'OAuthError'
     this.error = error
     this.errorDescription = errorDescription
@@ -118,5 +118,5 @@ export const isCliError = (err: unknown): err is CliError => err instanceof CliE
 /** The same error with a hint, unless it has one already. */
 export function withHint(err: CliError, hint: string | undefined): CliError {
   if (!hint || err.hint) return err
-  return new CliError(err.kind, err.message, { httpStatus: err.httpStatus, hint, cause: err }, err.code)
+  return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, hint, cause: err })
 }

@@ -1,3 +1,4 @@
+import type { Profile } from './config/schema.js'
 import type { SecretStore } from './storage/types.js'
 import { secretKeys } from './storage/keys.js'
 import { registerSecret } from './redact.js'
@@ -23,4 +24,10 @@ export async function lookupClientSecret(profileName: string, store: SecretStore
   if (!stored) return undefined
   registerSecret(stored)
   return { value: stored, source: 'storage' }
+}
+
+/** Whether the client can authenticate itself (a secret, a private key or its TLS certificate), as client credentials needs. */
+export function hasClientCredentials(profile: Pick<Profile, 'tlsCert' | 'authMethod' | 'privateKeyPath'>, secret: ClientSecret | undefined): boolean {
+  const byCertificate = profile.tlsCert !== undefined && /tls_client_auth$/.test(profile.authMethod ?? '')
+  return secret !== undefined || profile.privateKeyPath !== undefined || byCertificate
 }

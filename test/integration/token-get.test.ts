@@ -178,7 +178,7 @@ describe('token get', () => {
     await t.run(['token', 'get'])
     const result = await t.run(['status', '--json'])
     expect(result.code).toBe(0)
-    const [ci] = JSON.parse(result.stdout)
+    const [ci] = JSON.parse(result.stdout).profiles
     expect(ci).toMatchObject({ name: 'ci', default: true, storage: 'file', loggedIn: true, clientSecret: true })
     expect(ci.tokens[0]).toMatchObject({ subject: 'demo-confidential', grant: 'client_credentials' })
     expect(result.stdout).not.toMatch(/eyJ/)

@@ -85,6 +85,8 @@ describe('secrets never leak', () => {
     await log.harvest(t.configDir)
 
     await log.step(t, { args: ['status'], exit: 0 })
+    // The planted access token is not one the sandbox issued: introspection says inactive (exit 3), the token sent and traced redacted.
+    await log.step(t, { args: ['status', '--check'], exit: 3 })
     await log.step(t, { args: ['doctor'], exit: 0, once: true })
     await log.step(t, { args: ['token', 'get'], exit: 0, printsTokensOf: 's' })
     await log.step(t, { args: ['token', 'get', '-p', 'p', '--grant', 'password', '--username', 'alice', '--force'], env: { OAUTHCTL_PASSWORD: PASSWORD }, exit: 0, printsTokensOf: 'p' })

@@ -273,6 +273,12 @@ describe('HttpClient responses', () => {
 })
 
 describe('HttpClient network failures', () => {
+  it('an unreadable CA file fails the request (exit 2), and closing the client afterwards does not throw', async () => {
+    const http = new HttpClient({ caFile: '/nonexistent/oauthctl-ca.pem', maxAttempts: 1 })
+    await expect(http.request({ method: 'GET', url: 'https://idp.example.test/' })).rejects.toMatchObject({ exitCode: 2, code: 'ca_file', message: 'cannot read CA file /nonexistent/oauthctl-ca.pem: ENOENT' })
+    await expect(http.close()).resolves.toBeUndefined()
+  })
+
   it('turns a reply slower than requestTimeoutMs into a network timeout (exit 5)', async () => {
     pool().intercept({ path: '/token', method: 'POST' }).reply(200, { access_token: 'late' }, { headers: JSON_HEADERS }).delay(2_000)
     const http = client({ requestTimeoutMs: 100 })

@@ -1,7 +1,7 @@
-import { authRequired, usageError } from '../errors.js'
+import { authRequired, CliError, usageError } from '../errors.js'
 import { KnownProfileSchema } from '../vendors/registry.js'
-import type { Config, Profile } from './schema.js'
 import { describeIssue } from './json-file.js'
+import type { Config, Profile } from './schema.js'
 
 export const ENV_PROFILE_NAME = 'env'
 
@@ -65,4 +65,19 @@ export function resolveProfile(config: Config, requested: string | undefined, en
     })
   }
   throw usageError('no default profile is set', { code: 'no_default_profile', hint: `pick one with -p NAME or oauthctl profiles use NAME (${names.join(', ')})` })
+}
+
+/**
+ * The profile a command uses when none is named (the environment profile, else the default), if
+ * there is one: `missing` says why not when no profile is configured at all (exit 3, as `token get`);
+ * with several profiles and none marked default there is neither.
+ */
+export function defaultProfile(config: Config, env: NodeJS.ProcessEnv): { resolved?: ResolvedProfile; missing?: CliError } {
+  try {
+    return { resolved: resolveProfile(config, undefined, env) }
+  } catch (err) {
+    if (err instanceof CliError && err.code === 'no_default_profile') return {}
+    if (err instanceof CliError && err.code === 'no_profile') return { missing: err }
+    throw err
+  }
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { rootCertificates } from 'node:tls'
 import type { Dispatcher } from 'undici'
-import { badResponse, CliError, networkError, usageError } from '../errors.js'
-import { isLoopbackHost } from './transport.js'
+import { badResponse, CliError, type ExternalCode, networkError, usageError } from '../errors.js'
 import { during, NO_PROGRESS, type Progress } from '../output/progress.js'
 import { redactBody, redactHeaders, redactText, redactUrl, registerRequestSecrets } from '../redact.js'
+import { proxyRoute } from './proxy.js'
 import { retryDelayMs } from './retry.js'
 import { type TraceSink, verboseTrace } from './trace.js'
 
@@ -90,8 +90,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 export class HttpClient {
   private readonly options: Required<Omit<HttpClientOptions, 'trace' | 'dispatcher' | 'caFile' | 'clientCertificate'>> &
     Pick<HttpClientOptions, 'dispatcher' | 'caFile' | 'clientCertificate'> & { trace?: TraceSink }
-  /** Through HTTP(S)_PROXY (as NO_PROXY says), and direct: loopback targets never go through a proxy. */
-  private readonly dispatchers: { proxied?: Promise<Dispatcher>; direct?: Promise<Dispatcher> } = {}
+  /** By proxy URL, and `direct`: as proxyRoute says (loopback targets never go through a proxy). */
+  private readonly dispatchers = new Map<string, Promise<Dispatcher>>()
   private requestCount = 0
   private readonly rawByResponse = new WeakMap<Response, HttpResponse>()
   /** Clients that present a certificate, by certificate: they share this one's settings and are closed with it. */
@@ -212,9 +212,10 @@ export class HttpClient {
   async close(): Promise<void> {
     await Promise.all([...this.withCertificate.values()].map((client) => client.close()))
     if (this.options.dispatcher) return
-    const pending = [this.dispatchers.proxied, this.dispatchers.direct]
-    this.dispatchers.proxied = this.dispatchers.direct = undefined
-    await Promise.all(pending.map(async (dispatcher) => (await dispatcher)?.destroy()))
+    const pending = [...this.dispatchers.values()]
+    this.dispatchers.clear()
+    // One that could not be created (an unreadable CA file) failed its request already: nothing to close.
+    await Promise.all(pending.map(async (dispatcher) => (await dispatcher.catch(() => undefined))?.destroy()))
   }
 
   private async wait(ms: number, what: string, reason: string, next: number): Promise<void> {
@@ -224,19 +225,26 @@ export class HttpClient {
   }
 
   /**
-   * Loopback targets (the sandbox, a local server, a login's own callback server) are reached
-   * directly whatever HTTP(S)_PROXY and NO_PROXY say: a proxy has no business seeing that traffic,
-   * which may be plain http carrying credentials.
+   * Through the proxy that HTTP(S)_PROXY and NO_PROXY name for this URL (proxyRoute, which `doctor`
+   * describes). Loopback targets (the sandbox, a local server, a login's own callback server) are
+   * always reached directly: a proxy has no business seeing that traffic, which may be plain http
+   * carrying credentials.
    */
   private dispatcher(url: URL): Promise<Dispatcher> {
-    const kind = isLoopbackHost(url.hostname) ? 'direct' : 'proxied'
-    this.dispatchers[kind] ??= this.createDispatcher(kind)
-    return this.dispatchers[kind]
+    const route = proxyRoute(url, process.env)
+    const proxy = route.via === 'proxy' ? route.proxy.href : undefined
+    const key = proxy ?? 'direct'
+    let dispatcher = this.dispatchers.get(key)
+    if (!dispatcher) {
+      dispatcher = this.createDispatcher(proxy)
+      this.dispatchers.set(key, dispatcher)
+    }
+    return dispatcher
   }
 
-  private async createDispatcher(kind: 'direct' | 'proxied'): Promise<Dispatcher> {
+  private async createDispatcher(proxy: string | undefined): Promise<Dispatcher> {
     if (this.options.dispatcher) return this.options.dispatcher
-    const { Agent, EnvHttpProxyAgent } = await import('undici')
+    const { Agent, ProxyAgent } = await import('undici')
     const tls: Record<string, unknown> = {}
     if (this.options.insecure) tls.rejectUnauthorized = false
     if (this.options.caFile) tls.ca = trustedCertificates(this.options.caFile)
@@ -248,7 +256,7 @@ export class HttpClient {
       keepAliveTimeout: 10_000,
     }
     // Through an HTTPS_PROXY tunnel the server's TLS is set up from requestTls, not connect.
-    return kind === 'direct' ? new Agent(options) : new EnvHttpProxyAgent({ ...options, requestTls: tls })
+    return proxy ? new ProxyAgent({ ...options, uri: proxy, requestTls: tls }) : new Agent(options)
   }
 
   private async send(method: string, req: HttpRequest, what: string, attempt: number): Promise<HttpResponse> {
@@ -427,5 +435,5 @@ function toNetworkError(err: unknown, what: string, options: { requestTimeoutMs:
     UND_ERR_SOCKET: 'connection closed by the server',
     EPIPE: 'connection closed by the server',
   }
-  return new CliError('network', `cannot reach ${what}: ${reason[code] ?? code}`, { cause: err }, code)
+  return networkError(`cannot reach ${what}: ${reason[code] ?? code}`, { code: code as ExternalCode, cause: err })
 }

@@ -3,7 +3,7 @@ import type { AuthMethod, BasicEncoding, Endpoints, Profile } from '../config/sc
 import { authRequired, badResponse, OAuthError, usageError } from '../errors.js'
 import type { HttpClient } from '../http/client.js'
 import { type ErrorBodyReader, errorFromResponse, oauthErrorBody, readJson } from '../http/response.js'
-import { type ClientSecret, describeSource } from '../secrets.js'
+import { type ClientSecret, describeSource, hasClientCredentials } from '../secrets.js'
 import { type TokenResponse, TokenResponseSchema } from '../tokens/token-set.js'
 import { basicEncodingHint, clientSecretBasic } from './basic-auth.js'
 import { loadClientKey } from './client-key.js'
@@ -104,8 +104,7 @@ export class OAuthSession {
 
   /** Whether this client can authenticate itself (a secret, a private key or its TLS certificate), as client credentials needs. */
   get hasClientCredentials(): boolean {
-    const byCertificate = this.profile.tlsCert !== undefined && /tls_client_auth$/.test(this.profile.authMethod ?? '')
-    return this.secret !== undefined || this.profile.privateKeyPath !== undefined || byCertificate
+    return hasClientCredentials(this.profile, this.secret)
   }
 
   /** How the client authenticates: the profile's method, else the adapter's, else what its credentials allow. */

@@ -170,6 +170,6 @@ export const recoveryHint = (profileName: string, clientId: string) =>
 /** A failure after the secret was issued, carrying the recovery hint (its kind, so its exit code, unchanged). */
 export function withRecoveryHint(err: unknown, profileName: string, clientId: string): CliError {
   const hint = recoveryHint(profileName, clientId)
-  if (isCliError(err)) return new CliError(err.kind, err.message, { httpStatus: err.httpStatus, cause: err, hint }, err.code)
+  if (isCliError(err)) return new CliError(err.kind, err.message, { code: err.code, httpStatus: err.httpStatus, cause: err, hint })
   return new CliError('internal', err instanceof Error ? err.message : String(err), { cause: err, hint })
 }
