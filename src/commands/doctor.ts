@@ -1,5 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js'
 import { doctor } from '../lib/doctor.js'
+import type { JsonDocument } from '../lib/output/json-schemas.js'
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Which secret storage is in use, and why the keychain is unavailable and how to fix it.'
@@ -7,7 +8,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
 
   async run(): Promise<void> {
     const report = await doctor(this.rt.configDir, this.rt.storageChoice(), this.rt.env)
-    this.output(report, (r) =>
+    this.output<JsonDocument<'doctor'>>(report, (r) =>
       [
         `config folder: ${r.configDir}`,
         `storage in use: ${r.storage.kind} (from ${r.storage.source})`,

@@ -1,4 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js'
+import type { JsonDocument } from '../lib/output/json-schemas.js'
 import { describeUserInfo, userInfo } from '../lib/tokens/userinfo.js'
 
 export default class UserInfo extends BaseCommand<typeof UserInfo> {
@@ -9,6 +10,6 @@ The session needs the openid scope (and profile, email… for those claims): oau
 
   async run(): Promise<void> {
     const info = await userInfo(await this.rt.tokenContext())
-    this.output(info, describeUserInfo)
+    this.output<JsonDocument<'userinfo'>>(info, describeUserInfo)
   }
 }

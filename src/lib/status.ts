@@ -3,7 +3,8 @@ import type { Profile } from './config/schema.js'
 import { CliError } from './errors.js'
 import { secretKeys } from './storage/keys.js'
 import type { SecretStore } from './storage/types.js'
-import { tokenBinding } from './tokens/cached-token.js'
+import { expiryJson } from './output/token-output.js'
+import { grantedScopes, tokenBinding } from './tokens/cached-token.js'
 import { parseStoredToken } from './tokens/token-set.js'
 
 export interface TokenStatus {
@@ -11,6 +12,7 @@ export interface TokenStatus {
   audience?: string
   resource?: string
   expiresAt: string
+  expiresAtEpoch: number
   expiresIn: number
   refreshable: boolean
   subject?: string
@@ -25,7 +27,7 @@ export interface ProfileStatus {
   /** `unavailable: …` when the store could not be read. */
   storageError?: string
   loggedIn: boolean
-  clientSecret: boolean
+  hasClientSecret: boolean
   tokens: TokenStatus[]
 }
 
@@ -62,20 +64,20 @@ export async function profileStatus(
       const token = parseStoredToken(await s.get(key), binding)
       if (!token) continue
       tokens.push({
-        scopes: token.scope ? token.scope.split(' ') : token.requested.scopes,
+        scopes: grantedScopes(token),
         audience: token.requested.audience,
         resource: token.requested.resource,
-        expiresAt: new Date(token.expires_at * 1000).toISOString(),
+        ...expiryJson(token.expires_at),
         expiresIn: token.expires_at - now,
         refreshable: Boolean(token.refresh_token),
         subject: subjectOf(token.id_token, token.access_token),
         grant: token.grant,
       })
     }
-    const clientSecret = Boolean(env.OAUTHCTL_CLIENT_SECRET) || (await s.get(secretKeys.clientSecret(name))) !== undefined
-    return { ...base, loggedIn: tokens.some((t) => t.expiresIn > 0 || t.refreshable), clientSecret, tokens }
+    const hasClientSecret = Boolean(env.OAUTHCTL_CLIENT_SECRET) || (await s.get(secretKeys.clientSecret(name))) !== undefined
+    return { ...base, loggedIn: tokens.some((t) => t.expiresIn > 0 || t.refreshable), hasClientSecret, tokens }
   } catch (err) {
     if (!(err instanceof CliError) || err.kind !== 'storage') throw err
-    return { ...base, storageError: err.message, loggedIn: false, clientSecret: false, tokens: [] }
+    return { ...base, storageError: err.message, loggedIn: false, hasClientSecret: false, tokens: [] }
   }
 }

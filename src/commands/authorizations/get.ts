@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderAuthorization } from '../../cli/admin.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class AuthorizationsGet extends AdminCommand<typeof AuthorizationsGet> {
@@ -9,6 +10,6 @@ export default class AuthorizationsGet extends AdminCommand<typeof Authorization
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'authorizations').get(this.args.clientId), renderAuthorization)
+    this.output<JsonDocument<'authorizations get'>>(await operation(backend, 'authorizations').get(this.args.clientId), renderAuthorization)
   }
 }

@@ -1,4 +1,5 @@
 import { AdminCommand, renderAuthorizations } from '../../cli/admin.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class AuthorizationsList extends AdminCommand<typeof AuthorizationsList> {
@@ -7,6 +8,7 @@ export default class AuthorizationsList extends AdminCommand<typeof Authorizatio
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'authorizations').list(), renderAuthorizations)
+    const authorizations = await operation(backend, 'authorizations').list()
+    this.output<JsonDocument<'authorizations list'>>({ authorizations }, (doc) => renderAuthorizations(doc.authorizations))
   }
 }

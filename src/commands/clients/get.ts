@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { AdminCommand, renderClient } from '../../cli/admin.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ClientsGet extends AdminCommand<typeof ClientsGet> {
@@ -20,7 +21,7 @@ export default class ClientsGet extends AdminCommand<typeof ClientsGet> {
     const { backend } = await this.admin()
     const client = await operation(backend, 'get')(this.args.id)
     // The native document is JSON whatever the output mode: it is meant to be edited and sent back.
-    if (this.flags.native) this.output(client.raw, (raw) => JSON.stringify(raw, null, 2))
-    else this.output(client, renderClient)
+    if (this.flags.native) this.output<JsonDocument<'clients get --native'>>(client.raw, (raw) => JSON.stringify(raw, null, 2))
+    else this.output<JsonDocument<'clients get'>>(client, renderClient)
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { AdminCommand, renderClients } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 const DEFAULT_LIMIT = 100
@@ -21,6 +22,6 @@ Shows the first ${DEFAULT_LIMIT} clients unless --limit or --all says otherwise;
     const { backend } = await this.admin()
     const { clients, more } = await operation(backend, 'list')({ limit: this.flags.all ? undefined : (this.flags.limit ?? DEFAULT_LIMIT) })
     if (more) this.rt.info(`showing the first ${clients.length} clients: --all lists every one`)
-    this.output(clients, renderClients)
+    this.output<JsonDocument<'clients list'>>(clients, renderClients)
   }
 }

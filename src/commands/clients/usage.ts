@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderUsage } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {
@@ -12,6 +13,6 @@ export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'usage')(this.args.id, this.flags.days), renderUsage)
+    this.output<JsonDocument<'clients usage'>>(await operation(backend, 'usage')(this.args.id, this.flags.days), renderUsage)
   }
 }

@@ -1,4 +1,5 @@
 import { AdminCommand, langFlag, renderScopes } from '../../cli/admin.js'
+import type { JsonDocument } from '../../lib/output/json-schemas.js'
 import { operation } from '../../lib/admin/index.js'
 
 export default class ScopesList extends AdminCommand<typeof ScopesList> {
@@ -8,6 +9,7 @@ export default class ScopesList extends AdminCommand<typeof ScopesList> {
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'scopes').list({ lang: this.flags.lang }), renderScopes)
+    const scopes = await operation(backend, 'scopes').list({ lang: this.flags.lang })
+    this.output<JsonDocument<'scopes list'>>({ scopes }, (doc) => renderScopes(doc.scopes))
   }
 }
