@@ -64,7 +64,7 @@ describe.skipIf(skipBrowserTests)('a browser login with --scope flags (Chromium)
     expect(sandbox.requestCount('/token')).toBe(1)
 
     const status = JSON.parse((await t.run(['status', '--json'])).stdout)
-    expect(status[0]).toMatchObject({ name: 'sandbox', loggedIn: true })
+    expect(status.profiles[0]).toMatchObject({ name: 'sandbox', loggedIn: true })
   })
 })
 

@@ -74,7 +74,7 @@ describe('APIMatic token endpoints: client credentials at the auth server, the o
     expect(authorize?.query).toMatchObject({ response_type: 'code', client_id: CLIENT.clientId, scope: SCOPE, redirect_uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/callback$/) })
     const form = expectBasicForm(TOKEN_PATH)
     expect(form).toEqual({ ...fixtureForm('request_token_o_auth_acg'), code: expect.stringMatching(/^ac_/), redirect_uri: authorize?.query.redirect_uri, code_verifier: expect.any(String) })
-    expect(summary).toMatchObject({ grant: 'authorization_code', refreshToken: true })
+    expect(summary).toMatchObject({ grant: 'authorization_code', refreshable: true })
   })
 
   it('a declined login (error=access_denied) is the server refusing (exit 4)', async () => {

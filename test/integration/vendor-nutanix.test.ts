@@ -53,7 +53,7 @@ describe('Nutanix login: POST /oauth/authorize as the Prism user (confirm=yes), 
     expect(exchange?.contentType).toMatch(/^application\/x-www-form-urlencoded/)
     const wantedExchange = fixtureRequest('oauth_token_post.authorization_code').body?.form as Record<string, string>
     expect(exchange?.form).toEqual({ ...wantedExchange, code: expect.stringMatching(/^nx_ac_/), state: authorize?.form?.state })
-    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['vm.read', 'cluster.read'], refreshToken: true })
+    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['vm.read', 'cluster.read'], refreshable: true })
   })
 
   it('without a port, sends no redirect_uri either way', async () => {
