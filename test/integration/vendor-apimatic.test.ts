@@ -141,7 +141,7 @@ describe('APIMatic end to end (bin/run.js)', () => {
 
       const password = await t.run(['token', 'get', '--grant', 'password', '--username', USER.username, '--password-stdin', '--output', 'json'], { stdin: USER.password })
       expect(password.code, password.stderr).toBe(0)
-      expect(JSON.parse(password.stdout)).toMatchObject({ refresh_token: expect.stringMatching(/^rt_/), scope: SCOPE })
+      expect(JSON.parse(password.stdout)).toMatchObject({ refreshToken: expect.stringMatching(/^rt_/), scopes: SCOPE.split(' '), response: { scope: SCOPE } })
       expect(password.stderr).not.toContain(USER.password)
 
       const refreshed = await t.run(['token', 'refresh'])
