@@ -3,6 +3,7 @@ import { BaseCommand, integerFlag } from './base-command.js'
 import { canPrompt, promptConfirm, promptSecret } from './input.js'
 import type { Runtime } from './runtime.js'
 import { usageError } from '../lib/errors.js'
+import type { DryRunJson, IssuedJson } from '../lib/documents/json-schemas.js'
 import { renderTable } from '../lib/output/table.js'
 import { redactJson } from '../lib/redact.js'
 import { nowSeconds } from '../lib/tokens/cache.js'
@@ -86,12 +87,12 @@ export async function confirmChange(rt: Runtime, yes: boolean, question: string)
 }
 
 /** `--dry-run` output: the requests, bodies redacted like everything else printed. */
-export const dryRunDocument = (requests: PlannedRequest[]) => ({
-  dryRun: true as const,
+export const dryRunDocument = (requests: PlannedRequest[]): DryRunJson => ({
+  dryRun: true,
   requests: requests.map((r) => (r.body === undefined ? r : { ...r, body: redactJson(r.body) })),
 })
 
-export function renderPlan(doc: ReturnType<typeof dryRunDocument>): string {
+export function renderPlan(doc: DryRunJson): string {
   if (doc.requests.length === 0) return 'dry run: nothing would be sent'
   const lines = ['dry run: would send']
   for (const r of doc.requests) {
@@ -236,7 +237,7 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
     if (!handOver.command && !saved) this.printSecret(issued)
     else {
       const delivered = handOver.command?.[0]
-      this.output({ client: issued.client, delivered, verified: verified !== undefined, savedProfile: saved }, (r) =>
+      this.output<IssuedJson>({ client: issued.client, delivered, verified: verified !== undefined, savedProfile: saved }, (r) =>
         [renderClient(r.client), saved ? savedLine(saved, true) : undefined].filter((line) => line !== undefined).join('\n'),
       )
     }
@@ -251,7 +252,7 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
   }
 
   private printSecret(issued: IssuedClient): void {
-    this.output({ client: issued.client, secret: issued.secret }, (r) => [renderClient(r.client), r.secret === undefined ? 'no secret (public client)' : `secret: ${r.secret}`].join('\n'))
+    this.output<IssuedJson>({ client: issued.client, secret: issued.secret }, (r) => [renderClient(r.client), r.secret === undefined ? 'no secret (public client)' : `secret: ${r.secret}`].join('\n'))
     if (issued.secret !== undefined) this.rt.info('the secret is shown this once: store it now (or use --save-profile NAME)')
   }
 
@@ -259,7 +260,7 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
   private printAsLastResort(issued: IssuedClient, why: string): void {
     if (issued.secret === undefined) return
     this.rt.warn(`${why}, so the new secret is printed on stdout instead`)
-    this.output({ client: issued.client, secret: issued.secret }, (r) => `secret: ${r.secret}`)
+    this.output<IssuedJson>({ client: issued.client, secret: issued.secret }, (r) => `secret: ${r.secret}`)
   }
 
   private async saveOrPrint(admin: Admin, issued: IssuedClient, saveProfile: string | undefined): Promise<void> {
@@ -271,7 +272,7 @@ export abstract class AdminCommand<T extends typeof Command> extends BaseCommand
       this.printAsLastResort(issued, `saving profile ${saveProfile} failed`)
       throw err
     }
-    this.output({ client: issued.client, savedProfile: saved }, (r) => [renderClient(r.client), savedLine(saved, issued.secret !== undefined)].join('\n'))
+    this.output<IssuedJson>({ client: issued.client, savedProfile: saved }, (r) => [renderClient(r.client), savedLine(saved, issued.secret !== undefined)].join('\n'))
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { CliError, usageError } from '../lib/errors.js'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 import { sanitizeInline, sanitizeText } from '../lib/output/sanitize.js'
 import { redactText } from '../lib/redact.js'
 import { colourEnabled, type Styles, styles } from './colour.js'
@@ -130,7 +131,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 export function reportError(error: CliError, json: boolean, original?: Error, style: Styles = stderrStyles(process.argv)): void {
   const message = sanitizeInline(redactText(error.message))
   if (json) {
-    const body: Record<string, unknown> = { code: error.code, message, status: error.exitCode }
+    const body: JsonDocument<'error'>['error'] = { code: error.code, message, status: error.exitCode }
     if (error.httpStatus) body.httpStatus = error.httpStatus
     if (error.hint) body.hint = sanitizeInline(redactText(error.hint))
     process.stderr.write(`${JSON.stringify({ error: body })}\n`)

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { usageError } from '../lib/errors.js'
 import type { ExecCredentialApiVersion } from '../lib/tokens/token-output.cjs'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 import { EXEC_API_VERSION_NAMES, INTERACTIVE_MODES, type InteractiveMode, type KubeconfigOptions, kubeconfigUsers, toYaml, writeKubeconfigUser } from '../lib/integrations/kubectl.js'
 
 export default class Kubeconfig extends BaseCommand<typeof Kubeconfig> {
@@ -36,10 +37,10 @@ export default class Kubeconfig extends BaseCommand<typeof Kubeconfig> {
     if (this.flags.write) {
       await writeKubeconfigUser(options)
       this.rt.info(`kubeconfig user ${options.user} now gets its token from oauthctl (profile ${name}); use it in a context: kubectl config set-context NAME --cluster CLUSTER --user ${options.user}`)
-      if (this.flags.json) this.output({ written: true, ...kubeconfigUsers(options) }, () => undefined)
+      if (this.flags.json) this.output<JsonDocument<'kubeconfig'>>({ written: true, ...kubeconfigUsers(options) }, () => undefined)
       return
     }
     const document = kubeconfigUsers(options)
-    this.output(document, (d) => toYaml(d))
+    this.output<JsonDocument<'kubeconfig'>>(document, (d) => toYaml(d))
   }
 }

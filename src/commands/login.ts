@@ -6,6 +6,7 @@ import { openInBrowser } from '../lib/login/browser.js'
 import { DEFAULT_LOGIN_TIMEOUT_SECONDS, LOGIN_FLOWS, login, type LoginFlow } from '../lib/use-cases/login.js'
 import { resourceProfile } from '../lib/use-cases/resource-profile.js'
 import { describeLogin } from '../lib/login/store-login.js'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Log in interactively: in a browser (code, implicit) or with a code on another device.'
@@ -79,6 +80,6 @@ Without a display, over SSH or in WSL no browser is opened: the URL is printed, 
       },
     )
     this.rt.info(describeLogin(summary))
-    if (this.flags.json) this.output(summary, () => undefined)
+    if (this.flags.json) this.output<JsonDocument<'login'>>(summary, () => undefined)
   }
 }

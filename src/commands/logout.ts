@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { logout } from '../lib/use-cases/logout.js'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {
   static override summary = 'Revoke the profile\'s tokens at the server and delete them here.'
@@ -25,7 +26,7 @@ The client secret, if any, stays: profiles remove deletes it.`
         ui: { info: (line) => this.rt.info(line), warn: (line) => this.rt.warn(line) },
       },
     )
-    this.output(result, (r) =>
+    this.output<JsonDocument<'logout'>>(result, (r) =>
       r.deleted === 0
         ? `not logged in to profile ${r.profile}: no tokens were stored`
         : `logged out of profile ${r.profile}: ${r.deleted} stored token set${r.deleted === 1 ? '' : 's'} deleted, ${r.revoked} token${r.revoked === 1 ? '' : 's'} revoked`,

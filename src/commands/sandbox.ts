@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { BaseCommand, integerFlag } from '../cli/base-command.js'
 import { readJsonFile } from '../lib/config/json-file.js'
 import { usageError } from '../lib/errors.js'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 import type { SandboxClient } from '../lib/sandbox/server.js'
 import { DEFAULT_SANDBOX_PORT, tryLines } from '../lib/sandbox/try-lines.js'
 
@@ -36,7 +37,7 @@ Demo clients: demo-confidential (client_secret_basic; client credentials, code, 
     if (this.flags.demo) {
       const { runDemo } = await import('../lib/sandbox/demo.js')
       const result = await runDemo((line) => (this.flags.json ? this.rt.info(line) : process.stdout.write(`${line}\n`)))
-      if (this.flags.json) this.output(result, () => undefined)
+      if (this.flags.json) this.output<JsonDocument<'sandbox --demo'>>(result, () => undefined)
       else process.stdout.write('demo finished: the sandbox is stopped and the temporary profile removed\n')
       return
     }
@@ -54,15 +55,15 @@ Demo clients: demo-confidential (client_secret_basic; client credentials, code, 
       }
       throw err
     }
-    const summary = {
+    const summary: JsonDocument<'sandbox'> = {
       issuer: sandbox.issuer,
-      clients: sandbox.clients.map(({ client_id, client_secret, grant_types }) => ({ client_id, client_secret, grant_types })),
+      clients: sandbox.clients.map((c) => ({ clientId: c.client_id, clientSecret: c.client_secret, grantTypes: c.grant_types ?? [] })),
       try: tryLines(sandbox, sandbox.clients),
     }
     this.output(summary, (s) =>
       [
         `issuer: ${s.issuer}`,
-        ...s.clients.map((c) => `client: ${c.client_id}${c.client_secret ? ` (secret: ${c.client_secret})` : ' (public)'} grants: ${(c.grant_types ?? []).join(', ')}`),
+        ...s.clients.map((c) => `client: ${c.clientId}${c.clientSecret ? ` (secret: ${c.clientSecret})` : ' (public)'} grants: ${c.grantTypes.join(', ')}`),
         ...s.try.map((line) => `try: ${line}`),
       ].join('\n'),
     )

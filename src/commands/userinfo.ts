@@ -1,5 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js'
 import { describeUserInfo, userInfo } from '../lib/use-cases/userinfo.js'
+import type { JsonDocument } from '../lib/documents/json-schemas.js'
 
 export default class UserInfo extends BaseCommand<typeof UserInfo> {
   static override summary = "Who the profile's session is: the OpenID Connect UserInfo claims."
@@ -9,6 +10,6 @@ The session needs the openid scope (and profile, email… for those claims): oau
 
   async run(): Promise<void> {
     const info = await userInfo(await this.rt.tokenContext())
-    this.output(info, describeUserInfo)
+    this.output<JsonDocument<'userinfo'>>(info, describeUserInfo)
   }
 }

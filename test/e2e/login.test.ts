@@ -126,7 +126,7 @@ describe.skipIf(skipBrowserTests)('login in a browser (Chromium)', () => {
     // The sandbox answers scope "" (it grants openid and offline_access to the grant, not to its resource's access token): the summary names what was asked for.
     expect(result.stderr).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ as demo \(profile pub\): scopes openid offline_access; access token expires in (1h|59m \d+s) \(.+\), with a refresh token$/m)
     const summary = JSON.parse(result.stdout)
-    expect(summary).toMatchObject({ profile: 'pub', subject: 'demo', grant: 'authorization_code', refreshToken: true, storage: 'file' })
+    expect(summary).toMatchObject({ profile: 'pub', subject: 'demo', grant: 'authorization_code', refreshable: true, storage: 'file' })
     expect(result.stdout + result.stderr).not.toMatch(/eyJ/)
 
     const token = await storedToken('pub')

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
+import { checkJsonContract } from './json-contract.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -78,7 +79,8 @@ export async function isolated(extraEnv: Record<string, string> = {}): Promise<S
     home,
     configDir,
     env,
-    run: (args, options = {}) => runCli(args, { ...options, env: { ...env, ...options.env } }),
+    // Every --json run a test makes is also checked against the JSON contract (docs/schemas).
+    run: async (args, options = {}) => checkJsonContract(args, await runCli(args, { ...options, env: { ...env, ...options.env } })),
     cleanup: () => rm(home, { recursive: true, force: true }),
   }
 }

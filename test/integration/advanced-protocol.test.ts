@@ -78,17 +78,17 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     const got = await t.run(['token', 'get', '--output', 'json'])
     expect(got.code, got.stderr).toBe(0)
     const response = JSON.parse(got.stdout)
-    expect(response.token_type).toBe('DPoP')
+    expect(response.tokenType).toBe('DPoP')
     const thumbprint = await storedKeyThumbprint('d')
     // The sandbox's default resource gets JWT access tokens: the binding is in the token itself.
-    expect(decodeJwt(response.access_token).cnf).toEqual({ jkt: thumbprint })
+    expect(decodeJwt(response.accessToken).cnf).toEqual({ jkt: thumbprint })
     const inspected = await t.run(['token', 'inspect', '--json'])
-    expect(JSON.parse(inspected.stdout).boundTo).toEqual({ method: 'dpop', jkt: thumbprint })
+    expect(JSON.parse(inspected.stdout).boundTo).toEqual({ method: 'dpop', thumbprint })
     expect((await t.run(['token', 'inspect'])).stdout).toContain(`bound to: DPoP key with thumbprint ${thumbprint} (cnf.jkt)`)
 
     sandbox.resetCounts()
     const header = await t.run(['token', 'get', '--output', 'header'])
-    expect(header.stdout).toBe(`Authorization: DPoP ${response.access_token}\n`)
+    expect(header.stdout).toBe(`Authorization: DPoP ${response.accessToken}\n`)
     expect(sandbox.requestCount('/token')).toBe(0)
 
     // A later process proves with the same stored key: the new token names the same thumbprint.
@@ -101,14 +101,14 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
   it('--dpop on token get replaces a cached Bearer token with a bound one; profiles add --dpop drops what was cached', async () => {
     await addConfidential('b')
     const bearer = await t.run(['token', 'get', '--output', 'json'])
-    expect(JSON.parse(bearer.stdout).token_type).toBe('Bearer')
-    expect(decodeJwt(JSON.parse(bearer.stdout).access_token).cnf).toBeUndefined()
+    expect(JSON.parse(bearer.stdout).tokenType).toBe('Bearer')
+    expect(decodeJwt(JSON.parse(bearer.stdout).accessToken).cnf).toBeUndefined()
     sandbox.resetCounts()
     const bound = await t.run(['token', 'get', '--dpop', '--output', 'json'])
     expect(bound.code, bound.stderr).toBe(0)
-    expect(JSON.parse(bound.stdout).token_type).toBe('DPoP')
+    expect(JSON.parse(bound.stdout).tokenType).toBe('DPoP')
     expect(sandbox.requestCount('/token')).toBe(1)
-    expect(decodeJwt(JSON.parse(bound.stdout).access_token).cnf).toEqual({ jkt: await storedKeyThumbprint('b') })
+    expect(decodeJwt(JSON.parse(bound.stdout).accessToken).cnf).toEqual({ jkt: await storedKeyThumbprint('b') })
 
     // Turning DPoP on (or off) for the profile drops what it cached, which the fast path would otherwise hand out.
     const changed = await t.run(['profiles', 'add', 'b', '--dpop'])
@@ -174,7 +174,7 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     const tokenEndpoint = `${sandbox.issuer}/token`
     const out = await t.run(['token', 'get', '--dpop-proof', '--htm', 'post', '--htu', `${tokenEndpoint}?ignored=1`, '--output', 'json'])
     expect(out.code, out.stderr).toBe(0)
-    const { access_token: accessToken, dpop_proof: proof } = JSON.parse(out.stdout)
+    const { accessToken, dpopProof: proof } = JSON.parse(out.stdout)
     expect(decodeProtectedHeader(proof)).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256' })
     expect(await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK)).toBe(await storedKeyThumbprint('d'))
     expect(decodeJwt(proof)).toMatchObject({ htm: 'POST', htu: tokenEndpoint, ath: ath(accessToken) })
@@ -245,8 +245,8 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     await writeFile(file, JSON.stringify(PAYMENT))
     const got = await t.run(['token', 'get', '--authorization-details', file, '--output', 'json'])
     expect(got.code, got.stderr).toBe(0)
-    expect(JSON.parse(got.stdout).authorization_details).toEqual(PAYMENT)
-    const inspected = await t.run(['token', 'inspect', '--introspect', '--json', '--', JSON.parse(got.stdout).access_token])
+    expect(JSON.parse(got.stdout).response.authorization_details).toEqual(PAYMENT)
+    const inspected = await t.run(['token', 'inspect', '--introspect', '--json', '--', JSON.parse(got.stdout).accessToken])
     expect(inspected.code, inspected.stderr).toBe(0)
     expect(JSON.parse(inspected.stdout).introspection).toMatchObject({ active: true, client_id: 'rar-client', authorization_details: PAYMENT })
 
@@ -254,7 +254,7 @@ describe('DPoP (RFC 9449), RAR (RFC 9396)', () => {
     sandbox.resetCounts()
     const inline = await t.run(['token', 'get', '--authorization-details', JSON.stringify(PAYMENT)])
     expect(inline.code, inline.stderr).toBe(0)
-    expect(inline.stdout.trim()).not.toBe(JSON.parse(got.stdout).access_token)
+    expect(inline.stdout.trim()).not.toBe(JSON.parse(got.stdout).accessToken)
     expect(sandbox.requestCount('/token')).toBe(1)
   })
 

@@ -56,7 +56,7 @@ describe('rfc7591: create', () => {
     sandbox.resetCounts()
     const token = await t.run(['token', 'get', '-p', 'svc', '--output', 'json'])
     expect(token, token.stderr).toMatchObject({ code: 0 })
-    expect(JSON.parse(token.stdout)).toMatchObject({ token_type: 'Bearer' })
+    expect(JSON.parse(token.stdout)).toMatchObject({ tokenType: 'Bearer' })
     expect(sandbox.requestCount('/token')).toBe(1)
   })
 

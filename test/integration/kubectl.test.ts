@@ -116,7 +116,7 @@ describe('token get --id-token', () => {
 
     const again = await t.run(['token', 'get', '--id-token', '--output', 'json'])
     expect(again.code, again.stderr).toBe(0)
-    expect(JSON.parse(again.stdout)).toEqual({ id_token: idToken, expires_at: expect.any(Number) })
+    expect(JSON.parse(again.stdout)).toEqual({ idToken, expiresAt: expect.any(String), expiresAtEpoch: expect.any(Number) })
     expect(sandbox.requestCount('/token')).toBe(1)
   })
 

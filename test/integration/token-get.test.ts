@@ -41,10 +41,10 @@ describe('profiles add', () => {
 
     const shown = await t.run(['profiles', 'show', 'ci', '--json'])
     expect(shown.code).toBe(0)
-    expect(JSON.parse(shown.stdout)).toMatchObject({ name: 'ci', clientSecret: 'stored', endpoints: { token: `${sandbox.issuer}/token` } })
+    expect(JSON.parse(shown.stdout)).toMatchObject({ name: 'ci', hasClientSecret: true, endpoints: { token: `${sandbox.issuer}/token` } })
     expect(shown.stdout).not.toContain('demo-confidential-secret')
     const listed = await t.run(['profiles', 'list', '--json'])
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'ci', default: true, clientId: 'demo-confidential' })])
+    expect(JSON.parse(listed.stdout)).toEqual({ profiles: [expect.objectContaining({ name: 'ci', default: true, clientId: 'demo-confidential' })] })
     expect(sandbox.requestCount('/.well-known/openid-configuration')).toBe(1)
   })
 
@@ -114,8 +114,8 @@ describe('token get', () => {
     const result = await t.run(['token', 'get', '-p', 'post', '--output', 'json'])
     expect(result.code).toBe(0)
     const body = JSON.parse(result.stdout)
-    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 })
-    expect(body.expires_at).toBeGreaterThan(Date.now() / 1000 + 3500)
+    expect(body).toMatchObject({ tokenType: 'Bearer', response: { expires_in: 3600 } })
+    expect(body.expiresAtEpoch).toBeGreaterThan(Date.now() / 1000 + 3500)
   })
 
   it('renders header and env outputs', async () => {
@@ -179,7 +179,7 @@ describe('token get', () => {
     const result = await t.run(['status', '--json'])
     expect(result.code).toBe(0)
     const [ci] = JSON.parse(result.stdout).profiles
-    expect(ci).toMatchObject({ name: 'ci', default: true, storage: 'file', loggedIn: true, clientSecret: true })
+    expect(ci).toMatchObject({ name: 'ci', default: true, storage: 'file', loggedIn: true, hasClientSecret: true })
     expect(ci.tokens[0]).toMatchObject({ subject: 'demo-confidential', grant: 'client_credentials' })
     expect(result.stdout).not.toMatch(/eyJ/)
   })

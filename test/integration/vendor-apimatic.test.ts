@@ -74,7 +74,7 @@ describe('APIMatic token endpoints: client credentials at the auth server, the o
     expect(authorize?.query).toMatchObject({ response_type: 'code', client_id: CLIENT.clientId, scope: SCOPE, redirect_uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/callback$/) })
     const form = expectBasicForm(TOKEN_PATH)
     expect(form).toEqual({ ...fixtureForm('request_token_o_auth_acg'), code: expect.stringMatching(/^ac_/), redirect_uri: authorize?.query.redirect_uri, code_verifier: expect.any(String) })
-    expect(summary).toMatchObject({ grant: 'authorization_code', refreshToken: true })
+    expect(summary).toMatchObject({ grant: 'authorization_code', refreshable: true })
   })
 
   it('a declined login (error=access_denied) is the server refusing (exit 4)', async () => {
@@ -141,7 +141,7 @@ describe('APIMatic end to end (bin/run.js)', () => {
 
       const password = await t.run(['token', 'get', '--grant', 'password', '--username', USER.username, '--password-stdin', '--output', 'json'], { stdin: USER.password })
       expect(password.code, password.stderr).toBe(0)
-      expect(JSON.parse(password.stdout)).toMatchObject({ refresh_token: expect.stringMatching(/^rt_/), scope: SCOPE })
+      expect(JSON.parse(password.stdout)).toMatchObject({ refreshToken: expect.stringMatching(/^rt_/), scopes: SCOPE.split(' '), response: { scope: SCOPE } })
       expect(password.stderr).not.toContain(USER.password)
 
       const refreshed = await t.run(['token', 'refresh'])

@@ -90,13 +90,13 @@ describe('Genesys Cloud login (login.<region>/oauth/authorize)', () => {
     expect(exchange?.headers.authorization).toBeUndefined()
     expect(Object.keys(exchange?.form ?? {}).sort()).toEqual(Object.keys(fixtureRequest('token.pkce').body?.form ?? {}).sort())
     expect(exchange?.form).toMatchObject({ grant_type: 'authorization_code', client_id: CODE_CLIENT, redirect_uri: authorize?.query.redirect_uri })
-    expect(summary).toMatchObject({ grant: 'authorization_code', refreshToken: false })
+    expect(summary).toMatchObject({ grant: 'authorization_code', refreshable: false })
   })
 
   it('code for a confidential client: Basic, then refresh with Basic', async () => {
     const ctx = h.loginContext(profile(CODE_CLIENT), { secret: CODE_SECRET })
     const summary = await login(loginOptions({ flow: 'code', scopes: [] }), ctx)
-    expect(summary.refreshToken).toBe(true)
+    expect(summary.refreshable).toBe(true)
     const wanted = fixtureRequest('token.authorization_code').body?.form ?? {}
     expect(expectBasicForm('token.authorization_code')).toMatchObject({ grant_type: 'authorization_code', redirect_uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/) })
     expect(Object.keys(tokenRequests()[0]?.form ?? {}).sort()).toEqual([...Object.keys(wanted), 'code_verifier'].sort())

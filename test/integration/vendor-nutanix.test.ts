@@ -54,7 +54,7 @@ describe('Nutanix login: POST /oauth/authorize as the Prism user (confirm=yes), 
     expect(exchange?.contentType).toMatch(/^application\/x-www-form-urlencoded/)
     const wantedExchange = fixtureRequest('oauth_token_post.authorization_code').body?.form as Record<string, string>
     expect(exchange?.form).toEqual({ ...wantedExchange, code: expect.stringMatching(/^nx_ac_/), state: authorize?.form?.state })
-    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['vm.read', 'cluster.read'], refreshToken: true })
+    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['vm.read', 'cluster.read'], refreshable: true })
   })
 
   it('without a port, sends no redirect_uri either way', async () => {
@@ -177,6 +177,22 @@ async function loggedIn<T extends Parameters<typeof login>[1]>(ctx: T): Promise<
 }
 
 describe('Nutanix end to end (bin/run.js)', () => {
+  it('token generate --json: the new client once, and the token expiry as ISO date and epoch seconds (issue 18 §1)', async () => {
+    const t = await isolated()
+    try {
+      const added = await t.run(['profiles', 'add', 'nx', '--provider', 'nutanix', '--host', fake.origin, '--username', ADMIN.username, '--password-stdin'], { stdin: ADMIN.password })
+      expect(added.code, added.stderr).toBe(0)
+      const generated = await t.run(['token', 'generate', '--scope', 'vm.read', '--expires-in', '86400', '--json'])
+      expect(generated.code, generated.stderr).toBe(0)
+      const doc = JSON.parse(generated.stdout)
+      expect(doc).toMatchObject({ profile: 'nx', scopes: ['vm.read'], clientId: expect.any(String), clientSecret: expect.any(String) })
+      expect(fake.clients.get(doc.clientId)?.client_secret).toBe(doc.clientSecret)
+      expect(Date.parse(doc.expiresAt) / 1000).toBe(doc.expiresAtEpoch)
+    } finally {
+      await t.cleanup()
+    }
+  })
+
   it('profiles add → token generate → token get → inspect → login → refresh → revoke → clients list, never touching the browser endpoints', async () => {
     const t = await isolated()
     try {

@@ -50,7 +50,7 @@ describe('Persona login: authorize server to server, then exchange the code (keb
     expect(exchange?.headers).toMatchObject({ authorization: `Bearer ${OWNER_KEY}`, 'persona-version': fixtureRequest('create-access-token.authorization_code').headers?.['Persona-Version'] })
     expect(exchange?.headers['idempotency-key']).toMatch(UUID)
     expect(exchange?.headers['idempotency-key']).not.toBe(authorize?.headers['idempotency-key'])
-    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: SCOPES, refreshToken: false, expiresIn: expect.any(Number) })
+    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: SCOPES, refreshable: false, expiresIn: expect.any(Number) })
   })
 
   it.each(['kebab', 'snake', 'camel'] as const)('reads %s answers (Key-Inflection ignored, or set on the API key)', async (inflection) => {

@@ -77,7 +77,7 @@ describe('phone.com token requests: JSON body, client_id/client_secret inside, 2
     expect(body).toMatchObject({ grant_type: 'authorization_code', client_id: ADMIN.clientId, client_secret: ADMIN.secret, redirect_uri: authorize?.query.redirect_uri })
     // PKCE's verifier is the one field CreateOauthParams lacks; servers ignore what they do not know (RFC 6749 §3.2).
     expect(fake.unknownFields).toEqual(['code_verifier'])
-    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['account-owner', 'extension-user'], refreshToken: true })
+    expect(summary).toMatchObject({ grant: 'authorization_code', scopes: ['account-owner', 'extension-user'], refreshable: true })
   })
 
   it('logs in with the implicit flow: the token comes back in the fragment', async () => {
@@ -85,7 +85,7 @@ describe('phone.com token requests: JSON body, client_id/client_secret inside, 2
     const summary = await login(loginOptions({ flow: 'implicit', scopes: ['account-owner'] }), ctx)
     expect(fake.requests.find((r) => r.path === AUTHORIZATION_PATH)?.query.response_type).toBe('token')
     expect(tokenRequests()).toHaveLength(0)
-    expect(summary).toMatchObject({ grant: 'implicit', refreshToken: false })
+    expect(summary).toMatchObject({ grant: 'implicit', refreshable: false })
     expect(ctx.info.join('\n')).toContain('the implicit flow is legacy')
   })
 })

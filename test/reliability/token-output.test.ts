@@ -153,7 +153,7 @@ describe('property: any string values in a token response', () => {
         const header = renderToken(token, 'header')
         expect(header.split(/[\r\n]/)).toEqual([`Authorization: ${token.token_type} ${body.access_token}`, ''])
         expect(JSON.parse(renderToken(token, 'json'))).toEqual(JSON.parse(JSON.stringify(tokenJson(token))))
-        expect(JSON.parse(renderToken(token, 'json')).access_token).toBe(body.access_token)
+        expect(JSON.parse(renderToken(token, 'json')).accessToken).toBe(body.access_token)
         const env = renderToken(token, 'env')
         expect(env.split('\n')).toHaveLength(4)
         expect(evalInBash(env)).toEqual({ value: body.access_token, status: 0 })

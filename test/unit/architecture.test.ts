@@ -9,7 +9,7 @@ const importsOf = (file: string): string[] => [...(graph.edges.get(file) ?? [])]
 const LAYERS: RegExp[] = [
   /^lib\//, // foundation: errors, redaction, files, storage, HTTP, the config schema, output
   /^lib\/(oauth|tokens|grants)\//, // the protocol core: a standard OAuth client
-  /^lib\/(login|admin)\//, // login flows and the admin back ends' common parts
+  /^lib\/(login|admin|documents)\//, // login flows, the admin back ends' common parts, the --json documents
   /^lib\/vendors\//, // one folder per vendor, and the registry
   /^lib\/(use-cases|integrations|sandbox)\/|^lib\/(status|doctor)\.ts$|^lib\/config\/(store|profiles)\.ts$/, // use cases
   /^(cli|commands|hooks|boot)\//, // the CLI

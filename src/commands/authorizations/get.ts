@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderAuthorization } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class AuthorizationsGet extends AdminCommand<typeof AuthorizationsGet> {
   static override summary = 'Show the authorization users gave one client (Genesys Cloud).'
@@ -9,6 +10,6 @@ export default class AuthorizationsGet extends AdminCommand<typeof Authorization
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'authorizations').get(this.args.clientId), renderAuthorization)
+    this.output<JsonDocument<'authorizations get'>>(await operation(backend, 'authorizations').get(this.args.clientId), renderAuthorization)
   }
 }

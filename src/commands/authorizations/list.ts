@@ -1,5 +1,6 @@
 import { AdminCommand, renderAuthorizations } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class AuthorizationsList extends AdminCommand<typeof AuthorizationsList> {
   static override summary = 'List the clients users have authorized (Genesys Cloud).'
@@ -7,6 +8,7 @@ export default class AuthorizationsList extends AdminCommand<typeof Authorizatio
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'authorizations').list(), renderAuthorizations)
+    const authorizations = await operation(backend, 'authorizations').list()
+    this.output<JsonDocument<'authorizations list'>>({ authorizations }, (doc) => renderAuthorizations(doc.authorizations))
   }
 }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, dryRunFlag, yesFlag } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { AppliedJson } from '../../lib/documents/json-schemas.js'
 
 export default class ClientsDelete extends AdminCommand<typeof ClientsDelete> {
   static override summary = 'Delete an OAuth client.'
@@ -17,6 +18,6 @@ Genesys Cloud deletes only inactive clients: an active one is set to inactive fi
       dryRun: this.flags['dry-run'],
       confirm: { yes: this.flags.yes, question: `Delete client ${id} (${backend.label})?` },
     })
-    if (outcome) this.output(outcome, (o) => (o.deleted ? `deleted client ${o.id}` : `client ${o.id} was already gone: nothing to delete`))
+    if (outcome) this.output<AppliedJson<'clients delete'>>(outcome, (o) => (o.deleted ? `deleted client ${o.id}` : `client ${o.id} was already gone: nothing to delete`))
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { AdminCommand, renderClient } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ClientsGet extends AdminCommand<typeof ClientsGet> {
   static override summary = 'Show one OAuth client (never its secret).'
@@ -20,7 +21,7 @@ export default class ClientsGet extends AdminCommand<typeof ClientsGet> {
     const { backend } = await this.admin()
     const client = await operation(backend, 'get')(this.args.id)
     // The native document is JSON whatever the output mode: it is meant to be edited and sent back.
-    if (this.flags.native) this.output(client.raw, (raw) => JSON.stringify(raw, null, 2))
-    else this.output(client, renderClient)
+    if (this.flags.native) this.output<JsonDocument<'clients get --native'>>(client.raw, (raw) => JSON.stringify(raw, null, 2))
+    else this.output<JsonDocument<'clients get'>>(client, renderClient)
   }
 }

@@ -3,6 +3,7 @@ import { AdminCommand, renderClients } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
 import { operation } from '../../lib/use-cases/admin.js'
 import { countingPages } from '../../lib/admin/paging.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 const DEFAULT_LIMIT = 100
 
@@ -24,6 +25,6 @@ Shows the first ${DEFAULT_LIMIT} clients unless --limit or --all says otherwise;
     const limit = this.flags.all ? undefined : (this.flags.limit ?? DEFAULT_LIMIT)
     const { clients, more } = await countingPages(this.rt.progress, 'listing clients', (onPage) => list({ limit, onPage }))
     if (more) this.rt.info(`showing the first ${clients.length} clients: --all lists every one`)
-    this.output(clients, renderClients)
+    this.output<JsonDocument<'clients list'>>(clients, renderClients)
   }
 }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, renderClient, specFlags } from '../../cli/admin.js'
 import { planUpdate } from '../../lib/use-cases/admin.js'
+import type { AppliedJson } from '../../lib/documents/json-schemas.js'
 import { readClientSpec } from '../../lib/admin/spec.js'
 
 export default class ClientsUpdate extends AdminCommand<typeof ClientsUpdate> {
@@ -20,6 +21,6 @@ export default class ClientsUpdate extends AdminCommand<typeof ClientsUpdate> {
     const { backend } = await this.admin()
     const spec = await readClientSpec(this.flags, this.flags['from-file'], { native: backend.native, id: this.args.id })
     const client = await this.change(await planUpdate(backend, this.args.id, spec), { dryRun: this.flags['dry-run'] })
-    if (client) this.output(client, renderClient)
+    if (client) this.output<AppliedJson<'clients update'>>(client, renderClient)
   }
 }

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { AdminCommand, renderUsage } from '../../cli/admin.js'
 import { integerFlag } from '../../cli/base-command.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {
   static override summary = 'API usage of an OAuth client per day, method and endpoint (Genesys Cloud).'
@@ -12,6 +13,6 @@ export default class ClientsUsage extends AdminCommand<typeof ClientsUsage> {
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'usage')(this.args.id, this.flags.days), renderUsage)
+    this.output<JsonDocument<'clients usage'>>(await operation(backend, 'usage')(this.args.id, this.flags.days), renderUsage)
   }
 }

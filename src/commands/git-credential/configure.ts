@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { configureGitCredential } from '../../lib/integrations/git-credential.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class GitCredentialConfigure extends BaseCommand<typeof GitCredentialConfigure> {
   static override summary = 'Map a git remote (HOST or URL prefix) to the profile whose access token git gets as the password.'
@@ -24,7 +25,7 @@ Then tell git to ask oauthctl for that remote; the hint line shows the command.`
       const path = new URL(result.url).pathname !== '/' ? ` && git config --global 'credential.${result.url}.useHttpPath' true` : ''
       this.rt.info(`hint: git config --global 'credential.${result.url}.helper' '!${process.argv[1] ?? 'oauthctl'} git-credential'${path}`)
     }
-    this.output(result, (r) =>
+    this.output<JsonDocument<'git-credential configure'>>(result, (r) =>
       'profile' in r ? `git remotes under ${r.url} get tokens from profile ${r.profile} (user name ${r.username})` : r.removed ? `removed the mapping for ${r.url}` : `no mapping for ${r.url} (nothing to remove)`,
     )
   }

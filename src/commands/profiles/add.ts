@@ -7,6 +7,7 @@ import { usageError } from '../../lib/errors.js'
 import { resourceProfile } from '../../lib/use-cases/resource-profile.js'
 import { PROVIDERS, profileEndpoints } from '../../lib/vendors/registry.js'
 import { vendorFieldFlags } from '../../cli/vendor-flags.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ProfilesAdd extends BaseCommand<typeof ProfilesAdd> {
   static override summary = 'Add a profile, or change an existing one.'
@@ -66,11 +67,22 @@ Given for an existing profile, only the flags you pass change. The client secret
     const result = resourceUrl
       ? await resourceProfile({ resource: resourceUrl, name: this.args.name, issuer: f.issuer, clientId: f['client-id'], redirectUri: f['redirect-uri'], scopes: f.scope }, deps)
       : await addProfile(this.profileInput(clientSecret, adminPassword), deps)
-    this.output(
-      { ...result, endpoints: profileEndpoints(result.profile) },
+    // The discovery document stays in config.json: profiles show says when it was fetched.
+    const { discovery: _discovery, ...settings } = result.profile
+    this.output<JsonDocument<'profiles add'>>(
+      {
+        name: result.name,
+        created: result.created,
+        default: result.isDefault,
+        discovered: result.discovered,
+        secretStored: result.secretStored,
+        tokensDropped: result.tokensDropped,
+        profile: settings,
+        endpoints: profileEndpoints(result.profile),
+      },
       (r) =>
         [
-          `${r.created ? 'added' : 'updated'} profile ${r.name}${r.isDefault ? ' (default)' : ''}`,
+          `${r.created ? 'added' : 'updated'} profile ${r.name}${r.default ? ' (default)' : ''}`,
           r.discovered ? `discovered endpoints from ${r.profile.issuer}` : undefined,
           r.secretStored ? `client secret stored in ${this.rt.storageChoice(r.profile).kind}` : undefined,
           r.tokensDropped ? `${r.tokensDropped} cached token set${r.tokensDropped === 1 ? '' : 's'} dropped: the DPoP or client certificate setting changed` : undefined,

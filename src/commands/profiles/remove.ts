@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { removeProfile } from '../../lib/use-cases/add-profile.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {
   static override summary = 'Remove a profile and every secret and token stored for it.'
@@ -9,6 +10,6 @@ export default class ProfilesRemove extends BaseCommand<typeof ProfilesRemove> {
 
   async run(): Promise<void> {
     const result = await removeProfile(this.args.name, { configDir: this.rt.configDir, store: (profile) => this.rt.store(profile) })
-    this.output(result, (r) => `removed profile ${r.name} (${r.secretsRemoved} stored item${r.secretsRemoved === 1 ? '' : 's'} deleted)`)
+    this.output<JsonDocument<'profiles remove'>>(result, (r) => `removed profile ${r.name} (${r.secretsRemoved} stored item${r.secretsRemoved === 1 ? '' : 's'} deleted)`)
   }
 }

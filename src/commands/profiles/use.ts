@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { resolveProfile } from '../../lib/config/profiles.js'
 import { updateConfig } from '../../lib/config/store.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ProfilesUse extends BaseCommand<typeof ProfilesUse> {
   static override summary = 'Make a profile the default.'
@@ -14,6 +15,6 @@ export default class ProfilesUse extends BaseCommand<typeof ProfilesUse> {
       resolveProfile(config, name, {})
       config.defaultProfile = name
     })
-    this.output({ defaultProfile: name }, () => `default profile is now ${name}`)
+    this.output<JsonDocument<'profiles use'>>({ defaultProfile: name }, () => `default profile is now ${name}`)
   }
 }

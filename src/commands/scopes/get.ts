@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand, langFlag, renderScope } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ScopesGet extends AdminCommand<typeof ScopesGet> {
   static override summary = 'Show one OAuth scope (Genesys Cloud).'
@@ -10,6 +11,6 @@ export default class ScopesGet extends AdminCommand<typeof ScopesGet> {
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'scopes').get(this.args.id, { lang: this.flags.lang }), renderScope)
+    this.output<JsonDocument<'scopes get'>>(await operation(backend, 'scopes').get(this.args.id, { lang: this.flags.lang }), renderScope)
   }
 }

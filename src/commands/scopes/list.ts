@@ -1,5 +1,6 @@
 import { AdminCommand, langFlag, renderScopes } from '../../cli/admin.js'
 import { operation } from '../../lib/use-cases/admin.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 
 export default class ScopesList extends AdminCommand<typeof ScopesList> {
   static override summary = 'List the OAuth scopes a client can be given (Genesys Cloud).'
@@ -8,6 +9,7 @@ export default class ScopesList extends AdminCommand<typeof ScopesList> {
 
   async run(): Promise<void> {
     const { backend } = await this.admin()
-    this.output(await operation(backend, 'scopes').list({ lang: this.flags.lang }), renderScopes)
+    const scopes = await operation(backend, 'scopes').list({ lang: this.flags.lang })
+    this.output<JsonDocument<'scopes list'>>({ scopes }, (doc) => renderScopes(doc.scopes))
   }
 }

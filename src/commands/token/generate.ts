@@ -2,6 +2,8 @@ import { Flags } from '@oclif/core'
 import { adminContext } from '../../cli/admin.js'
 import { generateToken } from '../../lib/vendors/nutanix/admin.js'
 import { BaseCommand, integerFlag } from '../../cli/base-command.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
+import { expiryJson } from '../../lib/tokens/token-output.js'
 
 export default class TokenGenerate extends BaseCommand<typeof TokenGenerate> {
   static override summary = 'Create an OAuth client and a token for it in one step (Nutanix Prism Central).'
@@ -28,11 +30,11 @@ The new client id and secret are printed once, on stdout. The access token is st
       description: this.flags.description,
       expiresIn: this.flags['expires-in'],
     })
-    const expiresAt = new Date(result.token.expires_at * 1000).toISOString()
-    this.output({ clientId: result.clientId, clientSecret: result.clientSecret, profile: ctx.profileName, scopes: this.flags.scope, expiresAt }, (r) =>
+    const expiry = expiryJson(result.token.expires_at)
+    this.output<JsonDocument<'token generate'>>({ clientId: result.clientId, clientSecret: result.clientSecret, profile: ctx.profileName, scopes: this.flags.scope, ...expiry }, (r) =>
       [`client id: ${r.clientId}`, `client secret: ${r.clientSecret}`].join('\n'),
     )
     const scopes = this.flags.scope.map((s) => `--scope ${s}`).join(' ')
-    this.rt.info(`the client secret is shown this once. The access token (expires ${expiresAt}) is stored for profile ${ctx.profileName}: oauthctl token get ${scopes}`)
+    this.rt.info(`the client secret is shown this once. The access token (expires ${expiry.expiresAt}) is stored for profile ${ctx.profileName}: oauthctl token get ${scopes}`)
   }
 }

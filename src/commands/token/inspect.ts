@@ -3,10 +3,12 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { readStdin } from '../../cli/input.js'
 import { authRequired, usageError } from '../../lib/errors.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 import { registerSecret } from '../../lib/redact.js'
 import { readStoredToken } from '../../lib/use-cases/get-token.js'
 import { noIdToken } from '../../lib/use-cases/id-token.js'
 import { describeBinding, describeInspection, inspectToken, senderBinding } from '../../lib/tokens/inspect.js'
+import type { VerifyResult } from '../../lib/tokens/verify.js'
 
 export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
   static override summary = 'Decode a token: JWT header, claims, dates and time left; verify or introspect it.'
@@ -32,7 +34,8 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
     registerSecret(token)
     const { nowSeconds } = await import('../../lib/tokens/cache.js')
     const inspection = inspectToken(token, nowSeconds())
-    const result: Record<string, unknown> = { ...inspection }
+    let verification: VerifyResult | undefined
+    let introspection: Record<string, unknown> | undefined
     if (this.flags.verify || this.flags.introspect) {
       const ctx = await this.rt.tokenContext()
       const session = await this.rt.session(ctx)
@@ -41,7 +44,7 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
         const jwksUri = session.as.jwks_uri
         if (!jwksUri) throw usageError('the issuer publishes no jwks_uri to verify against', { code: 'no_endpoint' })
         const { verifyJwt } = await import('../../lib/tokens/verify.js')
-        result.verification = await verifyJwt(token, {
+        verification = await verifyJwt(token, {
           issuer: session.as.issuer,
           jwksUri,
           audience: this.flags.audience ?? (this.flags['id-token'] ? ctx.profile.clientId : (ctx.profile.audience ?? ctx.profile.resource)),
@@ -52,16 +55,17 @@ A sender-constrained token names what it is bound to (its cnf claim, or cnf in t
       }
       if (this.flags.introspect) {
         const { introspect } = await import('../../lib/tokens/introspect.js')
-        result.introspection = await introspect(session, token)
+        introspection = await introspect(session, token)
       }
     }
+    const result: JsonDocument<'token inspect'> = inspection.format === 'jwt' ? { ...inspection, verification, introspection } : { ...inspection, introspection }
     // An opaque token shows its binding only through introspection.
-    const introspectedBinding = inspection.format === 'opaque' ? senderBinding((result.introspection as { cnf?: unknown } | undefined)?.cnf) : undefined
-    this.output(result, (r) =>
+    const introspectedBinding = inspection.format === 'opaque' ? senderBinding(introspection?.cnf) : undefined
+    this.output(result, () =>
       [
         describeInspection(inspection),
-        r.verification ? `verified: ${(r.verification as { checked: string[] }).checked.join(', ')}` : undefined,
-        r.introspection ? `introspection: ${JSON.stringify(r.introspection, null, 2)}` : undefined,
+        verification ? `verified: ${verification.checked.join(', ')}` : undefined,
+        introspection ? `introspection: ${JSON.stringify(introspection, null, 2)}` : undefined,
         introspectedBinding && describeBinding(introspectedBinding),
       ]
         .filter(Boolean)

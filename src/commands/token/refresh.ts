@@ -1,5 +1,8 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { getToken, readStoredToken } from '../../lib/use-cases/get-token.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
+import { expiryJson } from '../../lib/tokens/token-output.js'
+import { grantedScopes } from '../../lib/tokens/cached-token.js'
 
 export default class TokenRefresh extends BaseCommand<typeof TokenRefresh> {
   static override summary = 'Refresh the stored token now, with its refresh token.'
@@ -11,10 +14,11 @@ It prints what changed, not the token: \`token get\` prints tokens.`
     const ctx = await this.rt.tokenContext()
     const before = await readStoredToken(ctx)
     const { token } = await getToken({ grant: 'refresh_token', scopes: [], minTtl: 0, force: true, params: {} }, ctx)
-    const result = {
+    const result: JsonDocument<'token refresh'> = {
       refreshed: true,
-      expiresAt: new Date(token.expires_at * 1000).toISOString(),
-      scope: token.scope,
+      ...expiryJson(token.expires_at),
+      // What the token has, as status shows it: the response's scope, else what was asked for.
+      scopes: grantedScopes(token),
       tokenType: token.token_type,
       refreshTokenRotated: Boolean(before?.refresh_token && token.refresh_token !== before.refresh_token),
     }

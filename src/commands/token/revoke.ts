@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { readStdin } from '../../cli/input.js'
 import { authRequired } from '../../lib/errors.js'
+import type { JsonDocument } from '../../lib/documents/json-schemas.js'
 import { registerSecret } from '../../lib/redact.js'
 import { readStoredToken } from '../../lib/use-cases/get-token.js'
 import { forgetToken, revoke } from '../../lib/tokens/revoke.js'
@@ -31,6 +32,6 @@ export default class TokenRevoke extends BaseCommand<typeof TokenRevoke> {
     registerSecret(token)
     await revoke(session, token, hint)
     const removed = await forgetToken(ctx.store, ctx.profileName, token)
-    this.output({ revoked: true, removedFromCache: removed }, (r) => `revoked${r.removedFromCache ? ' and removed from the cache' : ''}`)
+    this.output<JsonDocument<'token revoke'>>({ revoked: true, removedFromCache: removed > 0 }, (r) => `revoked${r.removedFromCache ? ' and removed from the cache' : ''}`)
   }
 }

@@ -1,26 +1,17 @@
 import type { StorageKind } from '../config/schema.js'
+import type { JsonDocument } from '../documents/json-schemas.js'
+import { expiryJson } from '../tokens/token-output.js'
 import { registerSecret } from '../redact.js'
 import { secretKeys } from '../storage/keys.js'
 import { tokenCacheKey } from '../tokens/cache.js'
-import { profileShape, sessionKey, tokenBinding } from '../tokens/cached-token.js'
 import { type TokenContext, tokenLockName } from '../tokens/context.js'
+import { grantedScopes, profileShape, sessionKey, tokenBinding } from '../tokens/cached-token.js'
 import { formatDuration } from '../tokens/inspect.js'
 import { type StoredToken, toStoredToken } from '../tokens/token-set.js'
 import type { FlowResult } from './types.js'
 
-/** What `login` reports: who, what was granted, until when. No token values. */
-export interface LoginSummary {
-  profile: string
-  issuer: string
-  grant: string
-  subject?: string
-  name?: string
-  scopes: string[]
-  expiresAt: string
-  expiresIn: number
-  refreshToken: boolean
-  storage: StorageKind
-}
+/** What `login` reports (its --json document): who, what was granted, until when. No token values. */
+export type LoginSummary = JsonDocument<'login'>
 
 /**
  * Store a login's validated tokens as the profile's session, whatever scopes it asked for: `token
@@ -59,10 +50,10 @@ export function loginSummary(profile: string, issuer: string, token: StoredToken
     grant: token.grant,
     subject: result.claims?.sub,
     name: typeof name === 'string' ? name : undefined,
-    scopes: token.scope ? token.scope.split(' ').filter(Boolean) : [],
-    expiresAt: new Date(token.expires_at * 1000).toISOString(),
+    scopes: grantedScopes(token),
+    ...expiryJson(token.expires_at),
     expiresIn: token.expires_at - now,
-    refreshToken: Boolean(token.refresh_token),
+    refreshable: Boolean(token.refresh_token),
     storage,
   }
 }
@@ -70,6 +61,6 @@ export function loginSummary(profile: string, issuer: string, token: StoredToken
 /** The one line `login` prints on stderr. */
 export function describeLogin(s: LoginSummary): string {
   const who = s.subject ? ` as ${s.name && s.name !== s.subject ? `${s.name} (${s.subject})` : s.subject}` : ''
-  const refresh = s.refreshToken ? ', with a refresh token' : ''
+  const refresh = s.refreshable ? ', with a refresh token' : ''
   return `logged in to ${s.issuer}${who} (profile ${s.profile}): scopes ${s.scopes.join(' ') || '(none)'}; access token expires in ${formatDuration(s.expiresIn)} (${s.expiresAt})${refresh}`
 }

@@ -3,6 +3,7 @@ export {
   type CachedToken,
   type CachedTokenQuery,
   checkStoredValue,
+  grantedScopes,
   isTokenValue,
   mayDownScope,
   profileShape,

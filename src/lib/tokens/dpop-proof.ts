@@ -20,7 +20,7 @@ export async function resourceProof(ctx: DpopKeyContext, token: StoredToken, tar
 
 /**
  * `token get --dpop-proof` in each output: raw is the proof alone; header the two request headers
- * (for `curl -H @FILE`); env adds OAUTHCTL_DPOP_PROOF; json adds `dpop_proof`.
+ * (for `curl -H @FILE`); env adds OAUTHCTL_DPOP_PROOF; json adds `dpopProof`.
  */
 export function renderTokenWithProof(token: StoredToken, output: TokenOutput, proof: string): string {
   switch (output) {
@@ -31,6 +31,6 @@ export function renderTokenWithProof(token: StoredToken, output: TokenOutput, pr
     case 'env':
       return renderToken(token, 'env') + envLine('OAUTHCTL_DPOP_PROOF', proof)
     case 'json':
-      return `${JSON.stringify({ ...tokenJson(token), dpop_proof: proof }, null, 2)}\n`
+      return `${JSON.stringify({ ...tokenJson(token), dpopProof: proof }, null, 2)}\n`
   }
 }

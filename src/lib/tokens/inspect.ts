@@ -1,18 +1,24 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 
-/** What a sender-constrained token is bound to (its `cnf` claim): a DPoP key (RFC 9449) or a client certificate (RFC 8705). */
-export type SenderBinding = { method: 'dpop'; jkt: string } | { method: 'mtls'; 'x5t#S256': string }
+/**
+ * What a sender-constrained token is bound to (its `cnf` claim): a DPoP key (RFC 9449, `cnf.jkt`) or
+ * a client certificate (RFC 8705, `cnf.x5t#S256`), and that member's thumbprint.
+ */
+export interface SenderBinding {
+  method: 'dpop' | 'mtls'
+  thumbprint: string
+}
 
 /** The binding a `cnf` claim (in a JWT, or in an introspection response) names; undefined for a bearer token. */
 export function senderBinding(cnf: unknown): SenderBinding | undefined {
   const c = cnf as { jkt?: unknown; 'x5t#S256'?: unknown } | undefined
-  if (typeof c?.jkt === 'string') return { method: 'dpop', jkt: c.jkt }
-  if (typeof c?.['x5t#S256'] === 'string') return { method: 'mtls', 'x5t#S256': c['x5t#S256'] }
+  if (typeof c?.jkt === 'string') return { method: 'dpop', thumbprint: c.jkt }
+  if (typeof c?.['x5t#S256'] === 'string') return { method: 'mtls', thumbprint: c['x5t#S256'] }
   return undefined
 }
 
 export const describeBinding = (binding: SenderBinding) =>
-  binding.method === 'dpop' ? `bound to: DPoP key with thumbprint ${binding.jkt} (cnf.jkt)` : `bound to: client certificate with SHA-256 thumbprint ${binding['x5t#S256']} (cnf.x5t#S256)`
+  binding.method === 'dpop' ? `bound to: DPoP key with thumbprint ${binding.thumbprint} (cnf.jkt)` : `bound to: client certificate with SHA-256 thumbprint ${binding.thumbprint} (cnf.x5t#S256)`
 
 export interface JwtInspection {
   format: 'jwt'

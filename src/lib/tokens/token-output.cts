@@ -1,12 +1,33 @@
-import type { StoredToken } from './token-set.js' with { 'resolution-mode': 'import' }
+import type { TokenJson } from './token-json.js' with { 'resolution-mode': 'import' }
+import { type CachedToken, grantedScopes } from './cached-token.cjs'
 
 export const TOKEN_OUTPUTS = ['raw', 'json', 'header', 'env'] as const
 export type TokenOutput = (typeof TOKEN_OUTPUTS)[number]
 
-/** The `--output json` document: the token response as the server sent it, plus `expires_at` (epoch seconds). */
-type RenderableToken = Pick<StoredToken, 'access_token' | 'token_type' | 'expires_at'> & { response?: StoredToken['response'] }
+type RenderableToken = Pick<CachedToken, 'access_token' | 'token_type' | 'expires_at'> &
+  Partial<Pick<CachedToken, 'scope' | 'requested' | 'refresh_token' | 'id_token'>> & { response?: Record<string, unknown> }
 
-export const tokenJson = (token: RenderableToken) => ({ ...token.response, access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at })
+/** An expiry as the JSON documents give it: ISO 8601, and epoch seconds for arithmetic. */
+export const expiryJson = (epochSeconds: number) => ({ expiresAt: new Date(epochSeconds * 1000).toISOString(), expiresAtEpoch: epochSeconds })
+
+/**
+ * The `--output json` document (docs/schemas/token-get.json; built here without zod, which this
+ * hot-path module must not load: the tests check it against the schema). `response` is the token
+ * response as the server sent it.
+ */
+export function tokenJson(token: RenderableToken): TokenJson {
+  const issued = token.response?.issued_token_type
+  return {
+    accessToken: token.access_token,
+    tokenType: token.token_type,
+    ...expiryJson(token.expires_at),
+    scopes: grantedScopes({ scope: token.scope, requested: token.requested ?? { scopes: [] } }),
+    refreshToken: token.refresh_token,
+    idToken: token.id_token,
+    issuedTokenType: typeof issued === 'string' ? issued : undefined,
+    response: { ...token.response },
+  }
+}
 
 /** Characters that mean nothing to a shell in an assignment's value (no `~`: `X=~user` expands). */
 const SHELL_PLAIN = /^[A-Za-z0-9_.+/=:@%,-]+$/

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { z } from 'zod'
+import type { z } from 'zod'
+import { DoctorCheckSchema, DoctorReportSchema } from '../documents/json-schemas.js'
 import { credentialsFile } from '../config/paths.js'
 import type { ResolvedProfile } from '../config/profiles.js'
 import type { Discovery, Profile } from '../config/schema.js'
@@ -12,24 +13,6 @@ import { checkTransport } from '../http/transport.js'
 import { sanitizeInline } from '../output/sanitize.js'
 import { redactText } from '../redact.js'
 import type { StorageChoice } from '../storage/index.js'
-
-export const DoctorCheckSchema = z.object({
-  name: z.enum(['storage', 'ca', 'proxy', 'issuer', 'discovery', 'clock']),
-  result: z.enum(['ok', 'warn', 'fail']),
-  /** One line: what was found, or why it failed. */
-  detail: z.string(),
-  /** What to do about a warning or a failure. */
-  hint: z.string().optional(),
-})
-
-export const DoctorReportSchema = z.object({
-  /** The profile checked; null when there is none (the checks that need one are left out). */
-  profile: z.string().nullable(),
-  configDir: z.string(),
-  /** `process.platform`, or `wsl`. */
-  platform: z.string(),
-  checks: z.array(DoctorCheckSchema),
-})
 
 export type DoctorCheck = z.infer<typeof DoctorCheckSchema>
 export type DoctorReport = z.infer<typeof DoctorReportSchema>

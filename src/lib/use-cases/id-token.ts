@@ -1,8 +1,9 @@
 import { authRequired, usageError } from '../errors.js'
-import { renderToken, type TokenOutput } from '../tokens/token-output.cjs'
 import { type GetTokenOptions, getToken, readStoredToken } from './get-token.js'
 import { type TokenContext } from '../tokens/context.js'
 import { idTokenExpiry } from '../tokens/id-token-claims.js'
+import type { JsonDocument } from '../documents/json-schemas.js'
+import { expiryJson, renderToken, type TokenOutput } from '../tokens/token-output.cjs'
 
 export interface IdTokenResult {
   idToken: string
@@ -39,8 +40,10 @@ export function renderIdToken(result: IdTokenResult, output: TokenOutput): strin
     case 'raw':
     case 'header':
       return renderToken({ access_token: result.idToken, token_type: 'Bearer', expires_at: result.expiresAt }, output)
-    case 'json':
-      return `${JSON.stringify({ id_token: result.idToken, expires_at: result.expiresAt }, null, 2)}\n`
+    case 'json': {
+      const doc: JsonDocument<'token get --id-token'> = { idToken: result.idToken, ...expiryJson(result.expiresAt) }
+      return `${JSON.stringify(doc, null, 2)}\n`
+    }
     case 'env':
       throw usageError('--output env carries the access token; with --id-token use raw, json, header or exec-credential', { code: 'bad_flag' })
   }

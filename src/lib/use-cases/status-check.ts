@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import type { z } from 'zod'
+import { StatusCheckSchema } from '../documents/json-schemas.js'
 import type { Profile } from '../config/schema.js'
 import type { Edges } from './edges.js'
 import { authRequired, CliError } from '../errors.js'
@@ -11,19 +12,6 @@ import type { TokenContext } from '../tokens/context.js'
 import { introspect } from '../tokens/introspect.js'
 import type { StoredToken } from '../tokens/token-set.js'
 import { userInfo } from './userinfo.js'
-
-/** What the server said to `status --check`. */
-export const StatusCheckSchema = z.object({
-  /** introspection (RFC 7662), userinfo (OIDC), else a token request (client credentials or refresh). */
-  method: z.enum(['introspection', 'userinfo', 'token_request']),
-  /** rejected: the server says the token or the credentials are no good (exit 3); failed: no usable answer (exit 5…). */
-  result: z.enum(['ok', 'rejected', 'failed']),
-  /** Introspection's `active`. */
-  active: z.boolean().optional(),
-  /** The HTTP status of a refusal. */
-  httpStatus: z.int().optional(),
-  detail: z.string(),
-})
 
 export type StatusCheck = z.infer<typeof StatusCheckSchema>
 

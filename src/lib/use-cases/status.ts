@@ -1,50 +1,21 @@
 import { decodeJwt } from 'jose'
 import { z } from 'zod'
 import { defaultProfile, ENV_PROFILE_NAME, profileFromEnv, resolveProfile } from '../config/profiles.js'
-import { type Config, type Profile, StorageKindSchema } from '../config/schema.js'
+import type { Config, Profile } from '../config/schema.js'
 import type { Edges } from './edges.js'
 import { authRequired, CliError } from '../errors.js'
 import { renderTable } from '../output/table.js'
 import { hasClientCredentials, lookupClientSecret } from '../secrets.js'
-import { checkWithServer, type StatusCheck, StatusCheckSchema } from './status-check.js'
+import { checkWithServer, type StatusCheck } from './status-check.js'
 import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { DEFAULT_MIN_TTL_SECONDS } from '../tokens/cache.js'
-import { resolveCachedToken, tokenBinding } from '../tokens/cached-token.js'
+import { grantedScopes, resolveCachedToken, tokenBinding } from '../tokens/cached-token.js'
+import { expiryJson } from '../tokens/token-output.js'
+import { ProfileStatusSchema, StatusReportSchema, TokenStatusSchema } from '../documents/json-schemas.js'
 import { readStoredToken } from './get-token.js'
 import { formatDuration } from '../tokens/inspect.js'
 import { parseStoredToken, type StoredToken } from '../tokens/token-set.js'
-
-export const TokenStatusSchema = z.object({
-  scopes: z.array(z.string()),
-  audience: z.string().optional(),
-  resource: z.string().optional(),
-  expiresAt: z.iso.datetime(),
-  expiresIn: z.int(),
-  refreshable: z.boolean(),
-  subject: z.string().optional(),
-  grant: z.string(),
-})
-
-export const ProfileStatusSchema = z.object({
-  name: z.string(),
-  default: z.boolean(),
-  provider: z.string(),
-  storage: StorageKindSchema,
-  storageSource: z.enum(['flag', 'env', 'profile', 'default']),
-  /** usable: `token get` can produce a token now (exit 0); needs_login: exit 3; storage_unavailable: exit 6. */
-  state: z.enum(['usable', 'needs_login', 'storage_unavailable']),
-  /** How `token get` would produce it: the cached token, the refresh token, or the client credentials grant. */
-  usableBy: z.enum(['cached_token', 'refresh_token', 'client_credentials']).optional(),
-  storageError: z.string().optional(),
-  /** A token valid or refreshable is stored. */
-  loggedIn: z.boolean(),
-  clientSecret: z.boolean(),
-  tokens: z.array(TokenStatusSchema),
-  check: StatusCheckSchema.optional(),
-})
-
-export const StatusReportSchema = z.object({ profiles: z.array(ProfileStatusSchema) })
 
 export type TokenStatus = z.infer<typeof TokenStatusSchema>
 export type ProfileStatus = z.infer<typeof ProfileStatusSchema>
@@ -109,21 +80,21 @@ async function localStatus(name: string, profile: Profile, isDefault: boolean, e
   let store: SecretStore
   let tokens: TokenStatus[]
   let usableBy: ProfileStatus['usableBy']
-  let clientSecret: boolean
+  let hasClientSecret: boolean
   try {
     store = await edges.store(profile)
     const now = edges.now()
     tokens = await storedTokens(name, profile, store, now)
     const secret = await lookupClientSecret(name, store, edges.env)
-    clientSecret = secret !== undefined
+    hasClientSecret = secret !== undefined
     usableBy = await howUsable(name, profile, store, now, hasClientCredentials(profile, secret))
   } catch (err) {
     if (!(err instanceof CliError) || err.kind !== 'storage') throw err
-    const status = { ...base, state: 'storage_unavailable' as const, storageError: err.message, loggedIn: false, clientSecret: false, tokens: [] }
+    const status = { ...base, state: 'storage_unavailable' as const, storageError: err.message, loggedIn: false, hasClientSecret: false, tokens: [] }
     return { status, verdict: new CliError('storage', `profile ${name}: ${err.message}`, { code: err.code, hint: err.hint, cause: err }) }
   }
   const loggedIn = tokens.some((t) => t.expiresIn > 0 || t.refreshable)
-  if (usableBy) return { status: { ...base, state: 'usable', usableBy, loggedIn, clientSecret, tokens } }
+  if (usableBy) return { status: { ...base, state: 'usable', usableBy, loggedIn, hasClientSecret, tokens } }
   const verdict = authRequired(`profile ${name} needs a login: no valid token, no refresh token and no client credentials`, {
     code: 'not_logged_in',
     hint:
@@ -131,7 +102,7 @@ async function localStatus(name: string, profile: Profile, isDefault: boolean, e
         ? 'set OAUTHCTL_CLIENT_SECRET for the environment profile'
         : `run oauthctl login -p ${name}, or store a client secret: printf %s "$SECRET" | oauthctl profiles add ${name} --client-secret-stdin`,
   })
-  return { status: { ...base, state: 'needs_login', loggedIn, clientSecret, tokens }, verdict }
+  return { status: { ...base, state: 'needs_login', loggedIn, hasClientSecret, tokens }, verdict }
 }
 
 /** `token get`'s order: a cached token that serves (the same rule), else the session's refresh token, else client credentials. */
@@ -155,10 +126,10 @@ async function storedTokens(name: string, profile: Profile, store: SecretStore, 
 
 function describeToken(token: StoredToken, now: number): TokenStatus {
   return {
-    scopes: token.scope ? token.scope.split(' ') : token.requested.scopes,
+    scopes: grantedScopes(token),
     audience: token.requested.audience,
     resource: token.requested.resource,
-    expiresAt: new Date(token.expires_at * 1000).toISOString(),
+    ...expiryJson(token.expires_at),
     expiresIn: token.expires_at - now,
     refreshable: Boolean(token.refresh_token),
     subject: subjectOf(token.id_token, token.access_token),
