@@ -157,21 +157,24 @@ export class HttpClient {
     }
   }
 
-  /** A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. */
-  readonly fetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
+  /**
+   * A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. Token, discovery and similar
+   * endpoints are safe to repeat; a registration is not (`fetcher({ retry: 'never' })`).
+   */
+  readonly fetch = this.fetcher({ retry: 'safe' })
+
+  /** A WHATWG fetch over this layer with the retry policy and the message name (`what`) given. */
+  fetcher({ retry, what }: Pick<HttpRequest, 'retry' | 'what'>): (url: string, init?: RequestInit) => Promise<Response> {
+    return (url, init = {}) => this.fetchResponse(url, init, retry, what)
+  }
+
+  private async fetchResponse(url: string, init: RequestInit, retry: RetryPolicy | undefined, what: string | undefined): Promise<Response> {
     const headers: Record<string, string> = {}
     new Headers(init.headers).forEach((value, key) => {
       headers[key] = value
     })
     const body = init.body === undefined || init.body === null ? undefined : String(init.body)
-    const res = await this.request({
-      method: init.method ?? 'GET',
-      url,
-      headers,
-      body,
-      retry: 'safe', // oauth4webapi only calls authorization-server endpoints, which are safe to repeat
-      signal: init.signal ?? undefined,
-    })
+    const res = await this.request({ method: init.method ?? 'GET', url, headers, body, retry, what, signal: init.signal ?? undefined })
     const responseBody = NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body)
     const response = new Response(responseBody, { status: res.status, headers: res.headers })
     Object.defineProperty(response, 'url', { value: res.url })
