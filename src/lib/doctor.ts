@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { StorageChoice } from './storage/index.js'
 import { CliError } from './errors.js'
 
@@ -18,20 +17,14 @@ export interface DoctorReport {
   wsl: boolean
 }
 
-function isWsl(): boolean {
-  if (process.platform !== 'linux') return false
-  try {
-    return /microsoft/i.test(readFileSync('/proc/version', 'utf8'))
-  } catch {
-    return false // no /proc: not WSL
-  }
-}
+/** is-wsl, loaded when asked: it reads /proc when first imported. */
+const isWsl = async (): Promise<boolean> => (await import('is-wsl')).default
 
 const FILE_FALLBACK = 'or use --storage file (OAUTHCTL_STORAGE=file) on machines with no keychain'
 
 /** Probe the keychain with a write and a delete, and say in words why it fails and what to do. */
 export async function diagnoseKeychain(env: NodeJS.ProcessEnv): Promise<KeychainDiagnosis> {
-  const wsl = isWsl()
+  const wsl = await isWsl()
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
     return {
       available: false,
@@ -62,5 +55,5 @@ export async function diagnoseKeychain(env: NodeJS.ProcessEnv): Promise<Keychain
 }
 
 export async function doctor(configDir: string, storage: StorageChoice, env: NodeJS.ProcessEnv): Promise<DoctorReport> {
-  return { configDir, storage, keychain: await diagnoseKeychain(env), platform: process.platform, wsl: isWsl() }
+  return { configDir, storage, keychain: await diagnoseKeychain(env), platform: process.platform, wsl: await isWsl() }
 }

@@ -2,7 +2,7 @@ import { CliError, OAuthError, usageError } from '../errors.js'
 import type { AuthorizationDetails } from '../oauth/authorization-details.js'
 import { type SenderOptions, withSender } from '../oauth/sender.js'
 import { grantParameters, openSession, requestedShape, type TokenContext, verifyIdToken } from '../tokens/get-token.js'
-import { isWsl, planBrowser } from './browser.js'
+import { browserPlan } from './browser.js'
 import { PROTOCOL_PARAMETERS } from './browser-login.js'
 import { codeFlow } from './code-flow.js'
 import { deviceFlow } from './device-flow.js'
@@ -78,7 +78,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
         http: ctx.http,
         signal: abort.signal,
         ui: ctx.ui,
-        browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
+        browser: { plan: await browserPlan(!options.open, ctx.env), open: ctx.openUrl },
         env: ctx.env,
         input: ctx.input,
         verifyIdToken: (idToken) => verifyIdToken(idToken, session, ctx),
