@@ -153,7 +153,7 @@ async function tokenSection() {
   const { AsyncEntry } = createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'node_modules/@napi-rs/keyring'))})
   const res = await request(${JSON.stringify(`${sandbox.issuer}/token`)}, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from('demo-confidential:demo-confidential-secret').toString('base64') }, body: 'grant_type=client_credentials' })
   const body = await res.body.json()
-  ${keychain ? "await new AsyncEntry('oauthctl-bench', 'bare', { linux: { store: 'secret-service' } }).setPassword(JSON.stringify(body))" : "(await import('node:fs')).writeFileSync(process.env.BARE_OUT, JSON.stringify(body), { mode: 0o600 })"}
+  ${keychain ? "await new AsyncEntry('oauthctl-bench', 'bare', { linux: { store: 'secret-service' } }).setPassword(JSON.stringify(body))" : ";(await import('node:fs')).writeFileSync(process.env.BARE_OUT, JSON.stringify(body), { mode: 0o600 })"}
   process.stdout.write(body.access_token + '\\n')\n`,
     )
     const uncachedArgs = [BIN, 'token', 'get', '-p', keychain ? 'kc' : 'file', '--force']
