@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { planBrowser, presentLoopbackUrl } from '../../src/lib/login/browser.js'
 import type { BrowserPlan } from '../../src/lib/login/types.js'
 import { NO_PROGRESS } from '../../src/lib/output/progress.js'
+import { describe, expect, it, vi } from 'vitest'
+import { browserPlan, planBrowser, presentLoopbackUrl } from '../../src/lib/login/browser.js'
 
 const DISPLAY = { DISPLAY: ':0' }
+
+// As is-wsl answers inside WSL: the one WSL detection there is.
+vi.mock('is-wsl', () => ({ default: true }))
 
 describe('planBrowser', () => {
   it.each([
@@ -18,6 +21,11 @@ describe('planBrowser', () => {
     ['--no-open over BROWSER', true, { BROWSER: 'firefox' }, 'linux', false, { open: false, reason: 'no-open' }],
   ] as const)('%s', (_name, noOpen, env, platform, wsl, plan) => {
     expect(planBrowser(noOpen, env, platform, wsl)).toEqual(plan)
+  })
+
+  it('a login asks is-wsl: no browser in WSL, even with a display', async () => {
+    expect(await browserPlan(false, DISPLAY)).toEqual({ open: false, reason: 'wsl' })
+    expect(await browserPlan(true, DISPLAY)).toEqual({ open: false, reason: 'no-open' })
   })
 })
 

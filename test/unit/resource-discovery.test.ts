@@ -33,18 +33,20 @@ describe('RFC 9728 helpers', () => {
 
 describe('dynamic registration for a resource login', () => {
   /** An authorization server whose registration endpoint answers `registered`. */
-  async function fakeServer(registered: Record<string, unknown>) {
+  async function fakeServer(registered: Record<string, unknown>, status = 201) {
+    let registrations = 0
     const server = createServer((req, res) => {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       res.setHeader('content-type', 'application/json')
       if (req.url === '/.well-known/openid-configuration') {
         return res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/auth`, token_endpoint: `${origin}/token`, registration_endpoint: `${origin}/reg` }))
       }
-      res.statusCode = req.url === '/reg' ? 201 : 404
+      if (req.url === '/reg') registrations++
+      res.statusCode = req.url === '/reg' ? status : 404
       res.end(JSON.stringify(registered))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    return { server, issuer: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+    return { server, issuer: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, registrations: () => registrations }
   }
 
   it('takes the public client the server registered, and refuses one registered with a secret instead', async () => {
@@ -64,5 +66,18 @@ describe('dynamic registration for a resource login', () => {
       }
     }
     await http.close()
+  })
+
+  it('sends a registration once: a 503 is not retried (a repeated POST could register a second client)', async () => {
+    const http = new HttpClient({ requestTimeoutMs: 2_000, retryBaseMs: 1 })
+    const { server, issuer, registrations } = await fakeServer({ error: 'temporarily_unavailable' }, 503)
+    try {
+      await expect(registerPublicClient(issuer, 'http://127.0.0.1/callback', http)).rejects.toMatchObject({ exitCode: 5 })
+      expect(registrations()).toBe(1)
+    } finally {
+      await http.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

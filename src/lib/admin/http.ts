@@ -88,7 +88,15 @@ export class AdminApi {
     return withHint(errorFromResponse(res, this.describe(req), this.options.readers), this.options.hint?.(res) ?? retryAfterHint(res))
   }
 
-  private describe(req: ApiRequest): string {
+  /**
+   * A WHATWG fetch for a request a library builds (oauth4webapi's RFC 7591 registration): the same
+   * HTTP layer, retry policy and name in messages as `send` gives `req`; credentials are the library's.
+   */
+  fetcher(req: ApiRequest): (url: string, init?: RequestInit) => Promise<Response> {
+    return this.options.http.fetcher({ retry: req.retry, what: this.describe(req) })
+  }
+
+  describe(req: ApiRequest): string {
     return `${this.options.label} (${req.method} ${new URL(req.url).pathname})`
   }
 }

@@ -169,29 +169,29 @@ export class HttpClient {
     }
   }
 
-  /** A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. */
-  readonly fetch = (url: string, init: RequestInit = {}): Promise<Response> => this.fetchAs(url, init)
+  /**
+   * A WHATWG fetch over this layer, for oauth4webapi's `customFetch`. Token, discovery and similar
+   * endpoints are safe to repeat; a registration is not (`fetcher({ retry: 'never' })`).
+   */
+  readonly fetch = this.fetcher({ retry: 'safe' })
 
   /** `fetch` whose requests the trace names by `purpose` ("Token request (refresh_token, none)"). */
   fetchFor(purpose: string): (url: string, init?: RequestInit) => Promise<Response> {
-    return (url, init = {}) => this.fetchAs(url, init, purpose)
+    return this.fetcher({ retry: 'safe', purpose })
   }
 
-  private async fetchAs(url: string, init: RequestInit, purpose?: string): Promise<Response> {
+  /** A WHATWG fetch over this layer with the retry policy, the message name (`what`) and the trace's purpose given. */
+  fetcher(options: Pick<HttpRequest, 'retry' | 'what' | 'purpose'>): (url: string, init?: RequestInit) => Promise<Response> {
+    return (url, init = {}) => this.fetchResponse(url, init, options)
+  }
+
+  private async fetchResponse(url: string, init: RequestInit, options: Pick<HttpRequest, 'retry' | 'what' | 'purpose'>): Promise<Response> {
     const headers: Record<string, string> = {}
     new Headers(init.headers).forEach((value, key) => {
       headers[key] = value
     })
     const body = init.body === undefined || init.body === null ? undefined : String(init.body)
-    const res = await this.request({
-      method: init.method ?? 'GET',
-      url,
-      headers,
-      body,
-      retry: 'safe', // oauth4webapi only calls authorization-server endpoints, which are safe to repeat
-      signal: init.signal ?? undefined,
-      purpose,
-    })
+    const res = await this.request({ method: init.method ?? 'GET', url, headers, body, ...options, signal: init.signal ?? undefined })
     const responseBody = NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body)
     const response = new Response(responseBody, { status: res.status, headers: res.headers })
     Object.defineProperty(response, 'url', { value: res.url })

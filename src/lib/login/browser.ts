@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { badResponse } from '../errors.js'
 import { importEsm } from '../esm-import.cjs'
@@ -19,16 +18,13 @@ export function planBrowser(noOpen: boolean, env: NodeJS.ProcessEnv, platform: N
   return hasDisplay ? { open: true } : { open: false, reason: 'no-display' }
 }
 
-/** WSL's kernel names Microsoft in its release string; WSL_DISTRO_NAME is set in its shells. */
-export function isWsl(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
-  if (platform !== 'linux') return false
-  if (env.WSL_DISTRO_NAME) return true
-  try {
-    return /microsoft/i.test(readFileSync('/proc/sys/kernel/osrelease', 'utf8'))
-  } catch {
-    // No /proc (a minimal container): not WSL.
-    return false
-  }
+/**
+ * The plan for this machine. WSL is is-wsl's answer (kernel release, /proc/version, WSL paths; a
+ * container inside WSL is not WSL), loaded here: it reads /proc when first imported.
+ */
+export async function browserPlan(noOpen: boolean, env: NodeJS.ProcessEnv): Promise<BrowserPlan> {
+  const { default: wsl } = await import('is-wsl')
+  return planBrowser(noOpen, env, process.platform, wsl)
 }
 
 /**

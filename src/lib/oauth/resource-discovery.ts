@@ -108,7 +108,8 @@ export async function registerPublicClient(issuer: string, redirectUri: string, 
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
       },
-      { [oauth.customFetch]: http.fetch as typeof fetch, [oauth.allowInsecureRequests]: checkTransport(as.registration_endpoint, http.insecure, what) },
+      // Never repeated: a registration the server made but whose answer was lost would leave a second client.
+      { [oauth.customFetch]: http.fetcher({ retry: 'never', what }) as typeof fetch, [oauth.allowInsecureRequests]: checkTransport(as.registration_endpoint, http.insecure, what) },
     )
     const raw = http.rawResponse(response)
     if (raw && raw.status !== 201) throw errorFromResponse(raw, what)

@@ -1,8 +1,13 @@
+import stringWidth from 'string-width'
 import { sanitizeInline } from './sanitize.js'
 
 /**
- * A plain aligned table: columns are [key, heading] pairs; cells are stringified, one line each, control characters escaped.
- * `style` may colour a cell (given its key and escaped text): applied after escaping, and outside the padding that aligns it.
+ * A plain aligned table: columns are [key, heading] pairs; cells are stringified, one line each,
+ * control characters escaped. Columns are as wide as a terminal shows their text (string-width:
+ * wide CJK and emoji count two, combining marks none). The layout stays ours: cli-table3, the
+ * maintained table library, took 1.4 s for 1,000 rows here (28 s for 10,000), and `clients list
+ * --all` prints that many. `style` may colour a cell (given its key and escaped text): applied
+ * after escaping, and outside the padding that aligns it.
  */
 export function renderTable<R extends object>(
   rows: readonly R[],
@@ -13,10 +18,15 @@ export function renderTable<R extends object>(
     const value = row[key]
     return sanitizeInline(Array.isArray(value) ? value.join(',') : value === undefined || value === null ? '' : String(value))
   }
-  const widths = columns.map(([key, heading]) => Math.max(heading.length, ...rows.map((row) => cell(row, key).length)))
-  const pad = (text: string, i: number) => ' '.repeat(Math.max(0, (widths[i] ?? 0) - text.length))
-  const line = (values: string[], styled: (text: string, i: number) => string = (t) => t) =>
-    values.map((v, i) => `${styled(v, i)}${pad(v, i)}`).join('  ').trimEnd()
-  const styleCell = (text: string, i: number) => (style && text ? style(columns[i]?.[0] as keyof R & string, text) : text)
-  return [line(columns.map(([, heading]) => heading)), ...rows.map((row) => line(columns.map(([key]) => cell(row, key)), styleCell))].join('\n')
+  const lines = [columns.map(([, heading]) => heading), ...rows.map((row) => columns.map(([key]) => cell(row, key)))].map((line) =>
+    line.map((text) => ({ text, width: width(text) })),
+  )
+  const widths = columns.map((_, i) => lines.reduce((widest, line) => Math.max(widest, line[i]?.width ?? 0), 0))
+  const styled = (text: string, i: number, isHeading: boolean) => (style && text && !isHeading ? style(columns[i]?.[0] as keyof R & string, text) : text)
+  return lines
+    .map((line, row) => line.map(({ text, width }, i) => styled(text, i, row === 0) + ' '.repeat((widths[i] ?? 0) - width)).join('  ').trimEnd())
+    .join('\n')
 }
+
+// Printable ASCII is one column a character; string-width (tens of µs a call) only for the rest.
+const width = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text))

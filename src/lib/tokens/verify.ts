@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { JSONWebKeySet, JWTPayload } from 'jose'
+import type { ExportedJWKSCache, JWKSCacheInput, JWTPayload } from 'jose'
 import { z } from 'zod'
 import { CliError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
@@ -11,11 +11,12 @@ import { checkTransport } from '../http/transport.js'
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) never verify. */
 const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']
-const JWKS_CACHE_SECONDS = 24 * 3600
+const JWKS_CACHE_MS = 24 * 3600 * 1000
 export const CLOCK_TOLERANCE_SECONDS = 60
 
 const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) })
-const CachedJwksSchema = z.object({ fetchedAt: z.number(), jwks: JwksSchema })
+/** jose's ExportedJWKSCache: `uat` is when it was fetched, in ms since the epoch. */
+const CachedJwksSchema = z.object({ uat: z.number(), jwks: JwksSchema })
 
 export interface VerifyOptions {
   issuer: string
@@ -38,43 +39,45 @@ export interface VerifyResult {
 const verificationFailed = (message: string) => new CliError('server_refused', `verification failed: ${message}`, { code: 'verification_failed' })
 
 /**
- * Verify a JWT: signature against the issuer's JWKS (cached on disk, fetched again once when the
- * token names a key the cache lacks), then `iss`, `aud`, `exp`, `nbf` with clock-skew tolerance.
- * Any failure is exit 4, naming the check.
+ * Verify a JWT: signature against the issuer's JWKS (jose's remote key set, its cache kept on disk
+ * for a day, fetched again once when the token names a key the cache lacks), then `iss`, `aud`,
+ * `exp`, `nbf` with clock-skew tolerance. Any failure is exit 4, naming the check.
  */
 export async function verifyJwt(token: string, options: VerifyOptions): Promise<VerifyResult> {
   const jose = await import('jose')
   const cachePath = join(options.cacheDir, `jwks-${createHash('sha256').update(options.jwksUri).digest('hex').slice(0, 16)}.json`)
-  let jwks = await readCachedJwks(cachePath, options.now())
-  let fetched = false
-  if (!jwks) {
-    jwks = await fetchJwks(options, cachePath)
-    fetched = true
-  } else {
-    options.http.trace?.note(`the issuer's keys come from the JWKS cached in the last ${JWKS_CACHE_SECONDS / 3600} h: no request`)
+  const cache = await readCachedJwks(cachePath)
+  const cachedAt = cache.uat
+  const keySet = jose.createRemoteJWKSet(new URL(options.jwksUri), {
+    cacheMaxAge: JWKS_CACHE_MS,
+    // One verification per process: a key the cached set lacks is fetched again once (the issuer
+    // may have rotated keys), a set fetched just now is not fetched twice.
+    cooldownDuration: cachedAt === undefined ? Infinity : 0,
+    [jose.jwksCache]: cache as JWKSCacheInput,
+    [jose.customFetch]: (url) => fetchJwks(url, options.http),
+  })
+  // jose's cache time is when the set was fetched (ms); a fresh one means no request.
+  if (cachedAt !== undefined && options.now() * 1000 - cachedAt < JWKS_CACHE_MS) {
+    options.http.trace?.note(`the issuer's keys come from the JWKS cached in the last ${JWKS_CACHE_MS / 3_600_000} h: no request`)
   }
-  const verifyWith = (set: JSONWebKeySet) =>
-    jose.jwtVerify(token, jose.createLocalJWKSet(set), {
+  let result
+  try {
+    result = await jose.jwtVerify(token, keySet, {
       issuer: options.issuer,
       audience: options.audience,
       algorithms: ALLOWED_ALGS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(options.now() * 1000),
     })
-  let result
-  try {
-    try {
-      result = await verifyWith(jwks)
-    } catch (err) {
-      if (fetched || !(err instanceof jose.errors.JWKSNoMatchingKey)) throw err
-      result = await verifyWith(await fetchJwks(options, cachePath)) // the issuer may have rotated keys
-    }
   } catch (err) {
     // iss or aud differ: say what was expected and what the token has, so the fix is plain.
     if (err instanceof jose.errors.JWTClaimValidationFailed && (err.claim === 'iss' || err.claim === 'aud') && err.reason === 'check_failed') {
       throw verificationFailed(`${err.claim}: expected ${JSON.stringify(err.claim === 'iss' ? options.issuer : options.audience)}, the token has ${JSON.stringify(err.payload[err.claim])}`)
     }
     throw describeJoseError(err, jose.errors)
+  } finally {
+    // jose updates the cache object when it fetches: keep what it fetched, whatever the token's fate.
+    if (cache.uat !== cachedAt) await writeFileAtomic(cachePath, JSON.stringify(cache), 0o600)
   }
   const checked = ['signature', 'iss', 'exp', 'nbf', ...(options.audience ? ['aud'] : [])]
   return { valid: true, claims: result.payload, alg: result.protectedHeader.alg, kid: result.protectedHeader.kid, checked }
@@ -113,37 +116,29 @@ function describeJoseError(err: unknown, errors: typeof import('jose').errors): 
   return err
 }
 
-async function readCachedJwks(path: string, now: number): Promise<JSONWebKeySet | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    return undefined // no cache yet
-  }
-  const parsed = CachedJwksSchema.safeParse(safeJson(text))
-  if (!parsed.success || now - parsed.data.fetchedAt > JWKS_CACHE_SECONDS) return undefined
-  return parsed.data.jwks as JSONWebKeySet
+/** The disk cache as jose exports it, or an empty one for jose to fill (none yet, torn, foreign). */
+async function readCachedJwks(path: string): Promise<Partial<ExportedJWKSCache>> {
+  const text = await readFile(path, 'utf8').catch(() => undefined)
+  const parsed = CachedJwksSchema.safeParse(text === undefined ? undefined : safeJson(text))
+  return parsed.success ? (parsed.data as ExportedJWKSCache) : {}
 }
 
 const safeJson = (text: string): unknown => {
   try {
     return JSON.parse(text)
   } catch {
-    return undefined // a torn or foreign cache file is simply not used
+    return undefined
   }
 }
 
-async function fetchJwks(options: VerifyOptions, cachePath: string): Promise<JSONWebKeySet> {
-  checkTransport(options.jwksUri, options.http.insecure, 'the JWKS URI')
-  const res = await options.http.request({
-    method: 'GET',
-    url: options.jwksUri,
-    what: 'JWKS endpoint',
-    purpose: "JWKS: the issuer's public signing keys",
-    headers: { accept: 'application/json' },
-  })
+/**
+ * jose's fetch, through our HTTP layer (proxy, CA file, timeouts, retries, size cap, trace): a
+ * non-200 or a body that is no JWKS is our error (exit 5, naming the endpoint), before jose sees it.
+ * jose's abort signal is not passed on: our layer's timeouts apply, and say so in their message.
+ */
+async function fetchJwks(url: string, http: HttpClient): Promise<Response> {
+  checkTransport(url, http.insecure, 'the JWKS URI')
+  const res = await http.request({ method: 'GET', url, what: 'JWKS endpoint', purpose: "JWKS: the issuer's public signing keys", headers: { accept: 'application/json' } })
   if (res.status !== 200) throw errorFromResponse(res, 'JWKS endpoint')
-  const jwks = parseJson(res, JwksSchema, 'JWKS endpoint') as JSONWebKeySet
-  await writeFileAtomic(cachePath, JSON.stringify({ fetchedAt: options.now(), jwks }), 0o600)
-  return jwks
+  return Response.json(parseJson(res, JwksSchema, 'JWKS endpoint'))
 }

@@ -61,7 +61,7 @@ export async function doctor(target: ResolvedProfile | undefined, options: Docto
       code: first.code,
       hint: first.hint,
     })
-  return { report: { profile: target?.name ?? null, configDir: edges.configDir, platform: isWsl() ? 'wsl' : process.platform, checks }, verdict }
+  return { report: { profile: target?.name ?? null, configDir: edges.configDir, platform: (await isWsl()) ? 'wsl' : process.platform, checks }, verdict }
 }
 
 /** Where the profile's server is: its issuer, else its token endpoint (explicit or a vendor's). */
@@ -190,20 +190,14 @@ export interface KeychainDiagnosis {
   fix?: string
 }
 
-function isWsl(): boolean {
-  if (process.platform !== 'linux') return false
-  try {
-    return /microsoft/i.test(readFileSync('/proc/version', 'utf8'))
-  } catch {
-    return false // no /proc: not WSL
-  }
-}
+/** is-wsl, loaded when asked: it reads /proc when first imported. */
+const isWsl = async (): Promise<boolean> => (await import('is-wsl')).default
 
 const FILE_FALLBACK = 'or use --storage file (OAUTHCTL_STORAGE=file) on machines with no keychain'
 
 /** Probe the keychain with a write and a delete, and say in words why it fails and what to do. */
 export async function diagnoseKeychain(env: NodeJS.ProcessEnv): Promise<KeychainDiagnosis> {
-  const wsl = isWsl()
+  const wsl = await isWsl()
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
     return {
       available: false,

@@ -4,7 +4,6 @@ import { type SenderOptions, withSender } from '../oauth/sender.js'
 import { grantParameters, requestedShape } from '../tokens/request.js'
 import { openSession, verifyIdToken } from './session.js'
 import { type TokenContext } from '../tokens/context.js'
-import { isWsl, planBrowser } from '../login/browser.js'
 import { PROTOCOL_PARAMETERS } from '../login/browser-login.js'
 import { codeFlow } from '../login/code-flow.js'
 import { deviceFlow } from '../login/device-flow.js'
@@ -14,6 +13,7 @@ import { resolveRedirect } from '../login/redirect-uri.js'
 import { vendorFor } from '../vendors/registry.js'
 import { type LoginSummary, loginSummary, storeLogin } from '../login/store-login.js'
 import type { AuthorizationRequestOptions, LoginFlowFn, LoginUi } from '../login/types.js'
+import { browserPlan } from '../login/browser.js'
 
 const FLOWS = { code: codeFlow, implicit: implicitFlow, device: deviceFlow, manual: manualFlow } satisfies Record<string, LoginFlowFn>
 
@@ -89,7 +89,7 @@ export async function login(options: LoginOptions, loginContext: LoginContext): 
         signal: abort.signal,
         deadline: abort.deadline,
         ui: ctx.ui,
-        browser: { plan: planBrowser(!options.open, ctx.env, process.platform, isWsl(ctx.env, process.platform)), open: ctx.openUrl },
+        browser: { plan: await browserPlan(!options.open, ctx.env), open: ctx.openUrl },
         env: ctx.env,
         input: ctx.input,
         verifyIdToken: verify,

@@ -1,3 +1,4 @@
+import * as oauth from 'oauth4webapi'
 import { z } from 'zod'
 import { AUTH_METHODS, type AuthMethod } from '../../config/schema.js'
 import { authRequired, storageError, usageError } from '../../errors.js'
@@ -12,6 +13,7 @@ import { secretKeys } from '../../storage/keys.js'
 import { adminClient } from '../../admin/client.js'
 import { AdminApi, type ApiRequest, planned } from '../../admin/http.js'
 import type { AdminBackend, AdminClient, AdminContext, ClientSpec, IssuedClient, Mutation, NativeFormat } from '../../admin/types.js'
+import { fromOAuthLibrary } from '../../oauth/library-errors.js'
 
 /** RFC 7591 §2 / §3.2.1 client metadata as servers return it; unknown members are kept. */
 export const ClientMetadataSchema = z
@@ -103,7 +105,8 @@ const authMethodOf = (meta: ClientMetadata): AuthMethod | undefined =>
 /**
  * Standard dynamic registration: create at the registration endpoint (RFC 7591), then read,
  * update and delete at the client configuration endpoint with the registration access token
- * returned at creation (RFC 7592), which is kept in secret storage.
+ * returned at creation (RFC 7592), which is kept in secret storage. RFC 7592 is hand-written here:
+ * oauth4webapi has no API for it.
  */
 export function rfc7591Backend(ctx: AdminContext): AdminBackend {
   const storageKey = secretKeys.registration(ctx.profileName)
@@ -119,6 +122,34 @@ export function rfc7591Backend(ctx: AdminContext): AdminBackend {
     if (!parsed.success) throw storageError(`the stored registrations of profile ${ctx.profileName} are unreadable`, { code: 'storage_corrupt', hint: `remove the ${storageKey} entry` })
     for (const reg of Object.values(parsed.data)) registerSecret(reg.accessToken)
     return parsed.data
+  }
+
+  /**
+   * RFC 7591 §3 through oauth4webapi, which checks what the standard asks of the answer (201 Created,
+   * a client_id, client_secret_expires_at with a secret). Non-2xx answers are read by our API layer
+   * first, for its hints (the initial access token) and error shapes; the body is then read by our
+   * schema, which keeps extension members and checks the RFC 7592 URI.
+   */
+  const register = async (registrationApi: AdminApi, request: ApiRequest, initialAccessToken: string | undefined): Promise<ClientMetadata> => {
+    const what = registrationApi.describe(request)
+    // oauth4webapi wants an issuer in the server metadata; the registration request does not use it.
+    const as = { issuer: request.url, registration_endpoint: request.url }
+    const response = await oauth
+      .dynamicClientRegistrationRequest(as, request.body as Partial<oauth.Client>, {
+        [oauth.customFetch]: registrationApi.fetcher(request) as typeof fetch,
+        [oauth.allowInsecureRequests]: checkTransport(request.url, ctx.http.insecure, LABEL),
+        initialAccessToken,
+      })
+      .catch((err: unknown) => {
+        throw fromOAuthLibrary(err, what)
+      })
+    const raw = ctx.http.rawResponse(response)
+    if (!raw) throw new TypeError('a registration response that did not come through our HTTP layer')
+    if (raw.status < 200 || raw.status >= 300) throw registrationApi.error(raw, request)
+    await oauth.processDynamicClientRegistrationResponse(response).catch((err: unknown) => {
+      throw fromOAuthLibrary(err, what)
+    })
+    return registrationApi.parse(raw, request, ClientMetadataSchema)
   }
 
   /** Read, change and write the registrations under a lock, so parallel creates keep each other's entry. */
@@ -199,19 +230,14 @@ export function rfc7591Backend(ctx: AdminContext): AdminBackend {
         })
       }
       registerSecret(options.initialAccessToken)
-      const request: ApiRequest = {
-        method: 'POST',
-        url: endpoint,
-        body: registrationMetadata(spec),
-        authorization: options.initialAccessToken && `Bearer ${options.initialAccessToken}`,
-      }
+      const request: ApiRequest = { method: 'POST', url: endpoint, body: registrationMetadata(spec) }
       return {
         requests: [planned(request)],
         apply: async () => {
           const refused = options.initialAccessToken
             ? 'the initial access token was refused'
             : 'this server wants an initial access token: pipe it to --initial-access-token-stdin or set OAUTHCTL_INITIAL_ACCESS_TOKEN'
-          const meta = await api(endpoint, refused).json(request, ClientMetadataSchema)
+          const meta = await register(api(endpoint, refused), request, options.initialAccessToken)
           registerSecret(meta.client_secret)
           await remember(meta)
           if (!meta.registration_access_token || !meta.registration_client_uri) {
