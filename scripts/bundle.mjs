@@ -54,7 +54,9 @@ const getters = commandFiles()
 const hooks = readdirSync(join(DIST, 'hooks'))
   .filter((file) => file.endsWith('.js'))
   .map((file) => `exports[${JSON.stringify(`hook:${file.replace(/\.js$/, '')}`)}] = function (options) { return require(${JSON.stringify(`./hooks/${file}`)}).default.call(this, options) }`)
-const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n${hooks.join('\n')}\n`
+// The help class (package.json oclif.helpClass: identifier HELP), loaded when help is shown.
+const help = `Object.defineProperty(exports, 'HELP', { enumerable: true, get: () => require('./cli/help.js').OauthctlHelp })`
+const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n${hooks.join('\n')}\n${help}\n`
 
 /** Build, and refuse an import() of a module left outside the bundle: it would fail at run time. */
 async function bundle(options) {
