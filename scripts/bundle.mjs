@@ -17,7 +17,7 @@ const external = ['@napi-rs/keyring', 'typescript']
 
 // import() does not work in the bundle (a vm.Script, see load-cli.cts): our ESM-only packages are
 // reached through src/lib/esm-import.cts, kept a real module file, and so are the ESM plugins
-// oclif's module loader imports (the autocomplete plugin).
+// oclif's module loader imports (none is installed today).
 const ESM_IMPORT = 'oauthctl:esm-import'
 const OCLIF_MODULE_LOADER = /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/
 const esmImport = {
