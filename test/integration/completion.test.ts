@@ -33,7 +33,14 @@ beforeAll(async () => {
   await writeFile(join(bin, 'oauthctl'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`)
   await chmod(join(bin, 'oauthctl'), 0o755)
   env = { ...t.env, PATH: `${bin}:${t.env.PATH ?? ''}` }
+  // Each script once, as `oauthctl completion SHELL > FILE` would save it.
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    const r = await t.run(['completion', shell])
+    expect(r.code, r.stderr).toBe(0)
+    await writeFile(join(t.home, `completion.${shell}`), r.stdout)
+  }
 }, 60_000)
+const scriptFile = (shell: string) => join(t.home, `completion.${shell}`)
 
 afterAll(() => t?.cleanup())
 
@@ -42,9 +49,9 @@ afterAll(() => t?.cleanup())
  * `--output`, `=`, and what follows), COMP_CWORD the last; then _oauthctl, and COMPREPLY printed.
  * compopt works only while bash completes: here it prints what it was asked, `[compopt -o default]`.
  */
-async function bashComplete(words: string[]): Promise<string[]> {
-  const script = 'compopt() { echo "[compopt $*]"; }; source <(oauthctl completion bash) || exit 9; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _oauthctl; printf "%s\\n" "${COMPREPLY[@]}"'
-  const r = await runProcess('bash', ['--norc', '--noprofile', '-c', script, 'bash', 'oauthctl', ...words], { env })
+async function bashComplete(words: string[], load = 'source "$SCRIPT"'): Promise<string[]> {
+  const script = `compopt() { echo "[compopt $*]"; }; ${load} || exit 9; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=\${#COMP_LINE}; _oauthctl; printf "%s\\n" "\${COMPREPLY[@]}"`
+  const r = await runProcess('bash', ['--norc', '--noprofile', '-c', script, 'bash', 'oauthctl', ...words], { env: { ...env, SCRIPT: scriptFile('bash') } })
   expect(r.stderr).toBe('')
   expect(r.code).toBe(0)
   return r.stdout.split('\n').filter(Boolean)
@@ -52,7 +59,8 @@ async function bashComplete(words: string[]): Promise<string[]> {
 
 describe('bash completion (a real bash)', () => {
   it('completes profile names after -p from the config file', async () => {
-    expect(await bashComplete(['token', 'get', '-p', ''])).toEqual(['ci', 'work'])
+    // Loaded as the install line says; the other cases source the same script saved to a file.
+    expect(await bashComplete(['token', 'get', '-p', ''], 'source <(oauthctl completion bash)')).toEqual(['ci', 'work'])
     expect(await bashComplete(['profiles', 'use', 'w'])).toEqual(['work'])
   })
 
@@ -125,9 +133,37 @@ describe('oauthctl completion', () => {
   })
 })
 
+describe.runIf(ZSH)('zsh completion (a real zsh, where installed; CI installs it)', () => {
+  /**
+   * _oauthctl called as compsys calls it (`words`, `CURRENT`), with compsys's _describe and
+   * _default replaced by functions that print what they were given; compdef records the binding.
+   */
+  const zshComplete = async (words: string[]) => {
+    const script = [
+      'compdef() { print -r -- "[compdef $*]" }',
+      '_describe() { print -rl -- "${(@P)${@[-1]}}" }',
+      '_default() { print -r -- "[_default]" }',
+      'source "$SCRIPT" || exit 9',
+      'words=(oauthctl "$@"); CURRENT=$#words',
+      '_oauthctl',
+    ].join('\n')
+    const r = await runProcess(ZSH as string, ['-f', '-c', script, 'zsh', ...words], { env: { ...env, SCRIPT: scriptFile('zsh') } })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    return r.stdout.split('\n').filter(Boolean)
+  }
+
+  it('binds _oauthctl, offers profiles, values and flags with their description, leaves files to _default', async () => {
+    expect(await zshComplete(['token', 'get', '-p', ''])).toEqual(['[compdef _oauthctl oauthctl]', 'ci', 'work'])
+    expect(await zshComplete(['token', 'get', '--output=j'])).toEqual(['[compdef _oauthctl oauthctl]', '--output=json'])
+    expect(await zshComplete(['login', '--fl'])).toEqual(['[compdef _oauthctl oauthctl]', '--flow:How to log in: code, implicit, device, or manual (paste the redirected URL back).'])
+    expect(await zshComplete(['token', 'inspect', ''])).toEqual(['[compdef _oauthctl oauthctl]', '[_default]'])
+  })
+})
+
 describe.runIf(FISH)('fish completion (a real fish, where installed)', () => {
   const fishComplete = async (line: string) => {
-    const r = await runProcess(FISH as string, ['--no-config', '-c', 'oauthctl completion fish | source; complete -C $argv[1]', line], { env })
+    const r = await runProcess(FISH as string, ['--no-config', '-c', 'source $SCRIPT; complete -C $argv[1]', line], { env: { ...env, SCRIPT: scriptFile('fish') } })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     return r.stdout.split('\n').filter(Boolean)
