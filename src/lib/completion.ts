@@ -80,7 +80,7 @@ export async function complete(words: readonly string[], sources: CompletionSour
   const inline = /^(--[^=]+)=(.*)$/s.exec(current)
   if (line.pendingFlag || inline) {
     const flag = line.pendingFlag ?? (command && findFlag(command, inline?.[1] ?? ''))
-    if (!flag) return NOTHING
+    if (!flag || flag.type === 'boolean') return NOTHING
     const typed = inline ? (inline[2] ?? '') : current
     const prefix = inline ? `${inline[1]}=` : ''
     const values = await flagValues(flag, line.flagValues, sources)

@@ -62,6 +62,8 @@ describe('bash completion (a real bash)', () => {
     // Loaded as the install line says; the other cases source the same script saved to a file.
     expect(await bashComplete(['token', 'get', '-p', ''], 'source <(oauthctl completion bash)')).toEqual(['ci', 'work'])
     expect(await bashComplete(['profiles', 'use', 'w'])).toEqual(['work'])
+    expect(await bashComplete(['profiles', 'remove', ''])).toEqual(['ci', 'work'])
+    expect(await bashComplete(['profiles', 'show', 'c'])).toEqual(['ci'])
   })
 
   it('completes commands, subcommands and the flags of the command typed', async () => {

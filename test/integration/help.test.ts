@@ -128,6 +128,6 @@ describe('oauthctl --help: ENVIRONMENT and EXIT CODES', () => {
     const section = /\nEXIT CODES\n([\s\S]*?)(?:\n\n|$)/.exec(rootHelp)?.[1] ?? ''
     expect([...section.matchAll(/^ {2}(\d+) /gm)].map((m) => Number(m[1]))).toEqual(codes)
     // Two kinds share 5: both meanings are on its row.
-    expect(exitCodeRows().find((row) => row.name === '5')?.meaning).toMatch(/network.*; .*not a valid response/)
+    expect(exitCodeRows().find((row) => row.name === '5')?.meaning).toMatch(/network.*; a malformed response/)
   })
 })

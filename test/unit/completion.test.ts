@@ -87,6 +87,7 @@ describe('complete()', () => {
     expect(await complete(['exec', '--', 'cu'], sources())).toEqual({ candidates: [], shellDefault: true })
     expect(await complete(['exec', 'cu'], sources())).toEqual({ candidates: [], shellDefault: true })
     expect(await complete(['login', ''], sources())).toEqual({ candidates: [], shellDefault: false })
+    expect(await complete(['token', 'get', '--force='], sources())).toEqual({ candidates: [], shellDefault: false })
     expect(await complete(['nosuch', '--h'], sources())).toEqual({ candidates: [{ value: '--help', description: 'Show help.' }], shellDefault: false })
   })
 
