@@ -17,7 +17,7 @@ const external = ['@napi-rs/keyring', 'typescript']
 
 // import() does not work in the bundle (a vm.Script, see load-cli.cts): our ESM-only packages are
 // reached through src/lib/esm-import.cts, kept a real module file, and so are the ESM plugins
-// oclif's module loader imports (the autocomplete plugin).
+// oclif's module loader imports (none is installed today).
 const ESM_IMPORT = 'oauthctl:esm-import'
 const OCLIF_MODULE_LOADER = /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/
 const esmImport = {
@@ -54,7 +54,9 @@ const getters = commandFiles()
 const hooks = readdirSync(join(DIST, 'hooks'))
   .filter((file) => file.endsWith('.js'))
   .map((file) => `exports[${JSON.stringify(`hook:${file.replace(/\.js$/, '')}`)}] = function (options) { return require(${JSON.stringify(`./hooks/${file}`)}).default.call(this, options) }`)
-const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n${hooks.join('\n')}\n`
+// The help class (package.json oclif.helpClass: identifier HELP), loaded when help is shown.
+const help = `Object.defineProperty(exports, 'HELP', { enumerable: true, get: () => require('./cli/help.js').OauthctlHelp })`
+const entry = `exports.execute = require('@oclif/core').execute\nexports.COMMANDS = {\n${getters.join('\n')}\n}\n${hooks.join('\n')}\n${help}\n`
 
 /** Build, and refuse an import() of a module left outside the bundle: it would fail at run time. */
 async function bundle(options) {

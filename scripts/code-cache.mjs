@@ -13,7 +13,7 @@ const DIST = join(ROOT, 'dist')
 // The code cache, trained on the main job (the sandbox round trip: discovery, a token request, the
 // file store, inspection) and help; made in a child process, whose V8 flags it records. Should
 // training fail (no loopback here, say), every function is compiled instead: a larger, slower cache.
-const training = [['--help'], ['token', 'get', '--help'], ['sandbox', '--demo']]
+const training = [['--help'], ['token', 'get', '--help'], ['sandbox', '--demo'], ['__complete', '--', 'token', 'get', '-p', '']]
 const home = mkdtempSync(join(tmpdir(), 'oauthctl-build-'))
 function writeCodeCache(eager) {
   const call = `require(${JSON.stringify(join(DIST, 'boot', 'load-cli.cjs'))}).writeCodeCache(${JSON.stringify(join(DIST, 'cli.cjs'))}, ${JSON.stringify(ROOT)}, ${JSON.stringify(training)}, ${eager}).then((n) => process.stdout.write(String(n)))`

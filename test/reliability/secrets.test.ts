@@ -121,7 +121,7 @@ describe('secrets never leak', () => {
     await log.step(t, { args: ['sandbox', '--demo'], exit: 0 })
     await log.step(t, { args: ['profiles', 'remove', 'pk'], exit: 0, once: true })
 
-    // `sandbox` serving until Ctrl-C, and the autocomplete plugin's command.
+    // `sandbox` serving until Ctrl-C, and shell completion (its script, and a TAB on -p).
     const serving = startCli(['sandbox', '-v'], t.env, { timeoutMs: 15_000 })
     try {
       await serving.waitForStderr(/serving until Ctrl-C/)
@@ -129,7 +129,8 @@ describe('secrets never leak', () => {
       serving.signal('SIGINT')
     }
     log.record('sandbox -v (serving)', await serving.done)
-    log.record('autocomplete', await t.run(['autocomplete']))
+    log.record('completion bash', await t.run(['completion', 'bash']))
+    log.record('__complete', await t.run(['__complete', '--', 'token', 'get', '-p', '']))
 
     expect(log.exitMismatches).toEqual([])
     expect(log.leaks()).toEqual([])

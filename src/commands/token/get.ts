@@ -20,7 +20,7 @@ Other grants: password (--username, --password-stdin), token_exchange (RFC 8693,
     { description: 'In CI with no config file', command: 'OAUTHCTL_ISSUER=https://idp.example.com OAUTHCTL_CLIENT_ID=ci OAUTHCTL_CLIENT_SECRET=… <%= config.bin %> token get --storage none' },
     { description: 'Exchange a token', command: '<%= config.bin %> token get --grant token_exchange --subject-token env:UPSTREAM_TOKEN --audience backend' },
     { description: 'A DPoP-bound token and a proof for one request', command: '<%= config.bin %> token get --dpop-proof --htm GET --htu https://api.example.com/me --output header | curl -H @- https://api.example.com/me' },
-    { description: 'Rich authorization request', command: '<%= config.bin %> token get --authorization-details \'[{"type":"payment_initiation","instructedAmount":{"currency":"EUR","amount":"10"}}]\'' },
+    { description: 'Rich authorization request', command: '<%= config.bin %> token get --authorization-details \'[{"type":"account_information","actions":["read_balances"]}]\'' },
   ]
 
   static override flags = {
