@@ -1,5 +1,5 @@
 import { Command } from '@oclif/core'
-import { complete, configuredProfiles, renderCompletion } from '../lib/completion.js'
+import { complete, configuredProfiles, renderCompletion } from '../lib/use-cases/completion.js'
 import { configDir } from '../lib/config/paths.js'
 
 /**

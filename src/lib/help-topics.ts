@@ -33,6 +33,8 @@ export const ENVIRONMENT: readonly HelpRow[] = [
   { name: 'OAUTHCTL_INITIAL_ACCESS_TOKEN', meaning: 'initial access token for clients create (RFC 7591)' },
   { name: 'CI', meaning: 'set: never prompt' },
   { name: 'NO_COLOR', meaning: 'set: no colour' },
+  { name: 'FORCE_COLOR', meaning: 'colour even when the output is not a terminal (0 or false: none); NO_COLOR wins' },
+  { name: 'TERM', meaning: 'dumb: no colour, a plain spinner' },
   { name: 'BROWSER', meaning: 'the browser login opens' },
   { name: 'HTTPS_PROXY', meaning: 'proxy for https requests (never for loopback)' },
   { name: 'HTTP_PROXY', meaning: 'proxy for http requests' },
@@ -49,7 +51,6 @@ export const ENVIRONMENT: readonly HelpRow[] = [
   { name: 'SSH_TTY', meaning: 'see SSH_CONNECTION' },
   { name: 'USER', meaning: 'with LOGNAME: the user name in that ssh -L line' },
   { name: 'LOGNAME', meaning: 'see USER' },
-  { name: 'WSL_DISTRO_NAME', meaning: 'set: in WSL, login prints the URL' },
 ]
 
 const MEANINGS = {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GENESYS_REGIONS } from '../../src/lib/vendors/genesys.js'
+import { GENESYS_REGIONS } from '../../src/lib/vendors/genesys/preset.js'
 import { BIN, type Sandboxed, isolated, runProcess } from '../helpers/cli.js'
 
 /**

@@ -101,7 +101,8 @@ function variablesReadBySource(): Set<string> {
   for (const file of files) {
     const text = readFileSync(join(ROOT, 'src', file), 'utf8')
     for (const m of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)\b|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]|\benv: '([A-Z][A-Z0-9_]*)'/g)) names.add((m[1] ?? m[2] ?? m[3]) as string)
-    if (text.includes('new EnvHttpProxyAgent(')) for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) names.add(name)
+    // The proxy rule reads its variables by name from a list (http/proxy.ts), in both cases.
+    if (text.includes('export function proxyRoute(')) for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) names.add(name)
   }
   return names
 }

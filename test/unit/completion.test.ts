@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type CommandShape, type CompletionSources, complete, configuredProfiles, regionsFor, renderCompletion } from '../../src/lib/completion.js'
-import { GENESYS_REGIONS } from '../../src/lib/vendors/genesys.js'
+import { type CommandShape, type CompletionSources, complete, configuredProfiles, regionsFor, renderCompletion } from '../../src/lib/use-cases/completion.js'
+import { GENESYS_REGIONS } from '../../src/lib/vendors/genesys/preset.js'
 
 const flag = (name: string, more: Partial<CommandShape['flags'][string]> = {}) => ({ [name]: { name, type: 'option' as const, ...more } })
 const GLOBAL = { ...flag('profile', { char: 'p', summary: 'Profile to use.' }), ...flag('storage', { options: ['keychain', 'file', 'none'] }), ...flag('json', { type: 'boolean' }) }

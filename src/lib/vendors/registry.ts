@@ -10,7 +10,7 @@ import { genesys } from './genesys/index.js'
 import { nutanix } from './nutanix/index.js'
 import { persona } from './persona/index.js'
 import { phonecom } from './phonecom/index.js'
-import type { Vendor, VendorFieldName } from './types.js'
+import type { Vendor, VendorField, VendorFieldName } from './types.js'
 
 export type { Vendor, VendorContext } from './types.js'
 
@@ -31,11 +31,11 @@ export const KnownProfileSchema = ProfileSchema.superRefine((profile, ctx) => {
 export const vendorFor = (provider: string | undefined): Vendor | undefined => VENDORS.find((v) => v.provider === (provider ?? 'generic'))
 
 /** Each vendor profile field with the vendors that read it: what `profiles add` offers as flags. */
-export function vendorFields(): Map<VendorFieldName, { vendor: Vendor; summary: string }[]> {
-  const fields = new Map<VendorFieldName, { vendor: Vendor; summary: string }[]>()
+export function vendorFields(): Map<VendorFieldName, ({ vendor: Vendor } & VendorField)[]> {
+  const fields = new Map<VendorFieldName, ({ vendor: Vendor } & VendorField)[]>()
   for (const vendor of VENDORS) {
-    for (const [name, field] of Object.entries(vendor.fields ?? {}) as [VendorFieldName, { summary: string }][]) {
-      fields.set(name, [...(fields.get(name) ?? []), { vendor, summary: field.summary }])
+    for (const [name, field] of Object.entries(vendor.fields ?? {}) as [VendorFieldName, VendorField][]) {
+      fields.set(name, [...(fields.get(name) ?? []), { vendor, ...field }])
     }
   }
   return fields

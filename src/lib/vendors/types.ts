@@ -21,6 +21,8 @@ export interface VendorPreset extends ServerAdapter {
 export interface VendorField {
   /** The flag's help, for this vendor (flags shared by vendors join their texts). */
   summary: string
+  /** The values it knows (shell completion offers them); others may still be valid. */
+  values?: readonly string[]
 }
 
 /** The profile fields vendors may add; one of these keys per field (the profile schema holds them). */

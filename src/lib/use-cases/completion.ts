@@ -1,5 +1,5 @@
-import { loadConfig } from './config/store.js'
-import { GENESYS_REGIONS } from './vendors/genesys.js'
+import { loadConfig } from '../config/store.js'
+import { vendorFields } from '../vendors/registry.js'
 
 /**
  * Shell completion: the words typed so far in, the candidates for the last one out. Pure but for
@@ -50,11 +50,11 @@ export interface Completion {
 
 /**
  * Region names a `--region` value can take, for a provider (or every provider's when none is on
- * the command line). The one place completion learns regions from the vendor presets.
+ * the command line), as the vendors' field declarations in the registry list them.
  */
 export function regionsFor(provider: string | undefined): readonly string[] {
-  const byProvider: Record<string, readonly string[]> = { genesys: GENESYS_REGIONS }
-  return provider === undefined ? Object.values(byProvider).flat() : (byProvider[provider] ?? [])
+  const users = vendorFields().get('region') ?? []
+  return users.filter(({ vendor }) => provider === undefined || vendor.provider === provider).flatMap(({ values }) => values ?? [])
 }
 
 /** Commands whose first argument names an existing profile. */
