@@ -79,8 +79,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * exit code too (`status` of a profile that needs a login, `doctor` with a failed check). The
    * document is on stdout either way; the error line and the exit code come from the one boundary.
    */
-  protected report<R>(result: R, human: (result: R) => string | undefined, verdict: CliError | undefined): void {
-    this.output(result, human)
+  protected report<R>(result: R, human: (result: R) => string | undefined, verdict: CliError | undefined, options: { escaped?: boolean } = {}): void {
+    this.output(result, human, options)
     if (verdict) throw verdict
   }
 

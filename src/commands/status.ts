@@ -13,6 +13,12 @@ export default class Status extends BaseCommand<typeof Status> {
 
   async run(): Promise<void> {
     const { report, verdict } = await status(await this.rt.config(), { profile: this.rt.requestedProfile, check: this.flags.check }, this.rt)
-    this.report(report, describeStatus, verdict)
+    const style = this.rt.style.stdout
+    // Status words in colour on a terminal: usable green, a login needed (or an expiry) yellow, storage red.
+    const word = (column: string, text: string) => {
+      if (column === 'state') return text === 'storage unavailable' ? style.bad(text) : text === 'needs login' ? style.attention(text) : style.good(text)
+      return column === 'expires' && text.startsWith('expired') ? style.attention(text) : text
+    }
+    this.report(report, (r) => describeStatus(r, word), verdict, { escaped: true })
   }
 }

@@ -139,7 +139,7 @@ describe('colour (a person at a terminal)', () => {
     const coloured = await screen(true)
     const lines = coloured.split('\n').filter((line) => line.startsWith('gc'))
     expect(lines).toHaveLength(2)
-    expect(codesBefore(lines[0] ?? '', 'client secret')).toContain('32')
+    expect(codesBefore(lines[0] ?? '', 'usable')).toContain('32')
     expect(lines[1]).not.toContain(ESC)
   })
 })

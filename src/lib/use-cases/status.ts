@@ -180,7 +180,7 @@ function describeExpiry(token: TokenStatus | undefined): string {
 }
 
 /** `status` for people: one row a profile (the default marked *), its state, its best token, and what the server said. */
-export function describeStatus(report: StatusReport): string {
+export function describeStatus(report: StatusReport, style?: (column: string, text: string) => string): string {
   if (report.profiles.length === 0) return 'no profiles yet: oauthctl profiles add NAME --issuer URL --client-id ID'
   const checked = report.profiles.some((p) => p.check)
   const rows = report.profiles.map((s) => {
@@ -204,5 +204,5 @@ export function describeStatus(report: StatusReport): string {
     ['storage', 'STORAGE'],
   ]
   if (checked) columns.push(['check', 'SERVER'])
-  return renderTable(rows, columns)
+  return renderTable(rows, columns, style)
 }
