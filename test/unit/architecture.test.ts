@@ -11,7 +11,7 @@ const LAYERS: RegExp[] = [
   /^lib\/(oauth|tokens|grants)\//, // the protocol core: a standard OAuth client
   /^lib\/(login|admin|documents)\//, // login flows, the admin back ends' common parts, the --json documents
   /^lib\/vendors\//, // one folder per vendor, and the registry
-  /^lib\/(use-cases|integrations|sandbox)\/|^lib\/(status|doctor)\.ts$|^lib\/config\/(store|profiles)\.ts$/, // use cases
+  /^lib\/(use-cases|integrations|sandbox)\/|^lib\/config\/(store|profiles)\.ts$/, // use cases
   /^(cli|commands|hooks|boot)\//, // the CLI
 ]
 const layerOf = (file: string): number => LAYERS.findLastIndex((layer) => layer.test(file))

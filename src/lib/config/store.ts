@@ -1,19 +1,15 @@
+import { z } from 'zod'
 import { CliError, usageError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
 import { assertConfigDir, readFileNoFollow } from '../fs/config-folder.js'
-import { ProviderSchema } from '../vendors/registry.js'
+import { KnownProfileSchema } from '../vendors/registry.js'
 import { parseJsonFile } from './json-file.js'
-import { type Config, ConfigSchema } from './schema.js'
+import { type Config, ConfigSchema, ProfileNameSchema } from './schema.js'
 import { configFile } from './paths.js'
 import { stampValidatedConfig } from './validated-stamp.cjs'
 
 /** The config schema, with each profile's provider one the registry knows (the core schema cannot know vendors). */
-const KnownConfigSchema = ConfigSchema.superRefine((config, ctx) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
-    const known = ProviderSchema.safeParse(profile.provider)
-    if (!known.success) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'provider'], message: known.error.issues[0]?.message ?? 'unknown provider' })
-  }
-})
+const KnownConfigSchema = ConfigSchema.extend({ profiles: z.record(ProfileNameSchema, KnownProfileSchema).default({}) })
 
 /**
  * The config file, validated. A missing file is an empty config; a broken one is exit 2; a config

@@ -7,8 +7,8 @@ import { secretKeys } from '../storage/keys.js'
 import type { SecretStore } from '../storage/types.js'
 import { usageError } from '../errors.js'
 import { parseRedirectUri } from '../login/redirect-uri.js'
-import { profileEndpoints, ProviderSchema, vendorFor } from '../vendors/registry.js'
-import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, ProfileSchema, type StorageKind } from '../config/schema.js'
+import { KnownProfileSchema, profileEndpoints, vendorFor } from '../vendors/registry.js'
+import { type AuthMethod, type Endpoints, type Profile, ProfileNameSchema, type ProfileInput, type StorageKind } from '../config/schema.js'
 import { updateConfig } from '../config/store.js'
 import { describeIssue } from '../config/json-file.js'
 
@@ -48,15 +48,13 @@ export async function addProfile(options: AddProfileOptions, deps: { configDir: 
     const { endpoints, ...rest } = options.fields
     // Stored relative to nothing: later commands may run from another directory.
     for (const field of ['tlsCert', 'tlsKey'] as const) if (rest[field]) rest[field] = resolve(rest[field])
-    const merged = ProfileSchema.safeParse({
+    const merged = KnownProfileSchema.safeParse({
       ...existing,
       ...stripUndefined(rest),
       endpoints: { ...existing?.endpoints, ...stripUndefined(endpoints ?? {}) },
       ...(options.storage ? { storage: options.storage } : {}),
     })
     if (!merged.success) throw usageError(`profile ${options.name}: ${describeIssue(merged.error)}`, { code: 'config_invalid' })
-    const provider = ProviderSchema.safeParse(merged.data.provider)
-    if (!provider.success) throw usageError(`profile ${options.name}: provider: ${describeIssue(provider.error)}`, { code: 'config_invalid' })
     const profile = merged.data
     if (profile.redirectUri) parseRedirectUri(profile.redirectUri, '--redirect-uri')
     const issuerChanged = profile.issuer !== undefined && profile.issuer !== existing?.issuer

@@ -20,7 +20,7 @@ export const VENDORS: readonly Vendor[] = [generic, genesys, nutanix, phonecom, 
 export const PROVIDERS = VENDORS.map((v) => v.provider)
 
 /** A provider name the registry knows: what a profile's `provider` must be. */
-export const ProviderSchema = z.enum(PROVIDERS as [string, ...string[]], { error: `must be one of ${PROVIDERS.join(', ')}` })
+const ProviderSchema = z.enum(PROVIDERS as [string, ...string[]], { error: `must be one of ${PROVIDERS.join(', ')}` })
 
 /** The profile schema with its provider one the registry knows (the core schema cannot know vendors). */
 export const KnownProfileSchema = ProfileSchema.superRefine((profile, ctx) => {

@@ -4,7 +4,6 @@ import type { AdapterContext, ServerAdapter } from '../oauth/adapter.js'
 
 /** What a vendor's hooks get (the standard client's adapter context). */
 export type VendorContext = AdapterContext
-export type { CredentialLookup as VendorSecrets } from '../oauth/adapter.js'
 
 /**
  * How a vendor's token API differs from the standard: the adapter hooks the standard client takes
