@@ -157,6 +157,24 @@ describe('redactBody and redactJson: JSON bodies', () => {
     expect(doc).toEqual({ access_token: 'AT-KEEP-ME', inner: { refresh_token: 'RT-KEEP-ME' } })
   })
 
+  it('hands back a clean value as it is, and copies only the path to a redacted value (keys in their order)', () => {
+    const clean = { client_id: 'c1', redirect_uris: ['https://app.example/cb'], meta: { scopes: ['a', 'b'] } }
+    expect(redactJson(clean)).toBe(clean)
+    const doc = { a: 1, shared: { x: 'y' }, list: ['keep', { client_secret: 'S-COW-1' }], z: 'last' }
+    const out = redactJson(doc) as typeof doc
+    expect(out).not.toBe(doc)
+    expect(out.shared).toBe(doc.shared)
+    expect(out.list).not.toBe(doc.list)
+    expect(Object.keys(out)).toEqual(['a', 'shared', 'list', 'z'])
+    expect(out).toEqual({ a: 1, shared: { x: 'y' }, list: ['keep', { client_secret: REDACTED }], z: 'last' })
+    expect(doc.list[1]).toEqual({ client_secret: 'S-COW-1' })
+  })
+
+  it('redacts a secret-bearing key name whose value is clean, keeping the keys before it', () => {
+    const jwt = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.'
+    expect(redactJson({ first: 1, [jwt]: 'v', after: 2 })).toEqual({ first: 1, [REDACTED]: 'v', after: 2 })
+  })
+
   it('falls back to text rules for a body that only looks like JSON', () => {
     const jwt = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.'
     expect(redactBody(`{not json ${jwt}`, 'application/json')).toBe(`{not json ${REDACTED}`)
