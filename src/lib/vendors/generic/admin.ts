@@ -85,18 +85,16 @@ export const registrationDocument: NativeFormat = {
 }
 
 export function toAdminClient(meta: ClientMetadata): AdminClient {
-  return adminClient(
-    {
-      id: meta.client_id,
-      name: meta.client_name,
-      // RFC 7591 §2: an omitted grant_types means authorization_code.
-      grantTypes: meta.grant_types ?? ['authorization_code'],
-      redirectUris: meta.redirect_uris ?? [],
-      scopes: meta.scope?.split(' ').filter(Boolean) ?? [],
-      created: meta.client_id_issued_at === undefined ? undefined : new Date(meta.client_id_issued_at * 1000).toISOString(),
-    },
-    meta,
-  )
+  return adminClient({
+    id: meta.client_id,
+    name: meta.client_name,
+    // RFC 7591 §2: an omitted grant_types means authorization_code.
+    grantTypes: meta.grant_types ?? ['authorization_code'],
+    redirectUris: meta.redirect_uris ?? [],
+    scopes: meta.scope?.split(' ').filter(Boolean) ?? [],
+    created: meta.client_id_issued_at === undefined ? undefined : new Date(meta.client_id_issued_at * 1000).toISOString(),
+    raw: meta,
+  })
 }
 
 const authMethodOf = (meta: ClientMetadata): AuthMethod | undefined =>

@@ -107,20 +107,18 @@ const UsageResultSchema = z
   .loose()
 
 export function toAdminClient(c: GenesysClient): AdminClient {
-  return adminClient(
-    {
-      id: c.id,
-      name: c.name,
-      description: c.description || undefined,
-      grantTypes: c.authorizedGrantType ? [commonGrantType(c.authorizedGrantType)] : [],
-      redirectUris: c.registeredRedirectUri ?? [],
-      scopes: c.scope ?? [],
-      tokenTtl: c.accessTokenValiditySeconds,
-      state: c.state,
-      created: c.dateCreated,
-    },
-    c,
-  )
+  return adminClient({
+    id: c.id,
+    name: c.name,
+    description: c.description || undefined,
+    grantTypes: c.authorizedGrantType ? [commonGrantType(c.authorizedGrantType)] : [],
+    redirectUris: c.registeredRedirectUri ?? [],
+    scopes: c.scope ?? [],
+    tokenTtl: c.accessTokenValiditySeconds,
+    state: c.state,
+    created: c.dateCreated,
+    raw: c,
+  })
 }
 
 /**

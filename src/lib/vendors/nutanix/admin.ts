@@ -6,7 +6,7 @@ import { type StoredToken, TokenResponseSchema } from '../../tokens/token-set.js
 import { nutanixBase, nutanixErrorBody, prismAuthorization, prismRefusedHint } from './preset.js'
 import { adminClient } from '../../admin/client.js'
 import { AdminApi, type ApiRequest, pathSegment, planned } from '../../admin/http.js'
-import { mapConcurrent } from '../../admin/paging.js'
+import { fetchConcurrent } from '../../admin/paging.js'
 import { requireName } from '../../admin/spec.js'
 import { type AdminBackend, type AdminClient, type AdminContext, type ClientSpec, documentSchema, type IssuedClient, type Mutation, type NativeFormat } from '../../admin/types.js'
 
@@ -38,17 +38,15 @@ const ListSchema = z
   .loose()
 
 export function toAdminClient(c: NutanixClient): AdminClient {
-  return adminClient(
-    {
-      id: c.client_id,
-      name: c.client_name,
-      description: c.client_description || undefined,
-      grantTypes: [],
-      redirectUris: c.redirect_uris ?? [],
-      scopes: c.default_scopes ?? [],
-    },
-    c,
-  )
+  return adminClient({
+    id: c.client_id,
+    name: c.client_name,
+    description: c.client_description || undefined,
+    grantTypes: [],
+    redirectUris: c.redirect_uris ?? [],
+    scopes: c.default_scopes ?? [],
+    raw: c,
+  })
 }
 
 const ClientDocumentSchema = documentSchema(
@@ -136,11 +134,17 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
 
     async list({ limit, onPage }) {
       const end = (total: number) => (limit === undefined ? total : Math.min(total, limit))
+      const url = api.url('/oauth/client/list')
       // A list is a read sent as POST: safe to repeat.
-      const page = async (offset: number, length: number) => {
-        const listed = await api.json({ method: 'POST', url: api.url('/oauth/client/list'), body: { kind: 'oauth_client', offset, length }, retry: 'safe' }, ListSchema)
+      const request = (offset: number, length: number): ApiRequest => ({ method: 'POST', url, body: { kind: 'oauth_client', offset, length }, retry: 'safe' })
+      const read = (res: HttpResponse, req: ApiRequest) => {
+        const listed = api.parse(res, req, ListSchema)
         onPage?.(listed.entities.length)
         return listed
+      }
+      const page = async (offset: number, length: number) => {
+        const req = request(offset, length)
+        return read(await api.send(req), req)
       }
       const first = await page(0, end(NUTANIX_PAGE))
       const clients = first.entities.map(toAdminClient)
@@ -150,8 +154,12 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
         // total_matches and the page size the server serves give every offset: fetch the rest side by side.
         const offsets: number[] = []
         for (let offset = size; offset < end(total); offset += size) offsets.push(offset)
-        // Each page is mapped as it arrives, while the other requests are out.
-        const pages = await mapConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, async (offset) => (await page(offset, Math.min(size, end(total) - offset))).entities.map(toAdminClient))
+        // Each page is validated and mapped as it arrives, while the next requests are out.
+        const fetchPage = async (offset: number) => {
+          const req = request(offset, Math.min(size, end(total) - offset))
+          return { req, res: await api.send(req) }
+        }
+        const pages = await fetchConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, fetchPage, ({ req, res }) => read(res, req).entities.map(toAdminClient))
         for (const mapped of pages) clients.push(...mapped)
       }
       // Without total_matches (or when the list changed meanwhile), pages follow one another until one is empty.

@@ -56,7 +56,7 @@ export const phonecomDocument: NativeFormat = {
 }
 
 function toAdminClient(c: z.infer<typeof PhonecomClientSchema>, redirectUris: string[] = []): AdminClient {
-  return adminClient({ id: String(c.id), name: c.client_name, grantTypes: [], redirectUris, scopes: [] }, c)
+  return adminClient({ id: String(c.id), name: c.client_name, grantTypes: [], redirectUris, scopes: [], raw: c })
 }
 
 /** phone.com client ids are integers; anything else cannot name one. */
