@@ -16,20 +16,43 @@ export function countingPages<T>(progress: Progress, label: string, list: (onPag
   })
 }
 
-/** fn over items with at most `concurrency` calls in flight; results in the items' order. The first failure rejects, and no new call starts after it. */
-export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * `fetch` over items with at most `concurrency` fetches in flight, then `process` on each result;
+ * the results in the items' order. A fetch's slot passes to the next item as soon as the fetch
+ * resolves, before its result is processed: validating and mapping a page of clients is CPU work,
+ * and meanwhile the server should still have `concurrency` requests to answer. The first failure
+ * (of a fetch or a process) rejects, and no new fetch starts after it.
+ */
+export async function fetchConcurrent<T, F, R>(
+  items: readonly T[],
+  concurrency: number,
+  fetch: (item: T) => Promise<F>,
+  process: (fetched: F, item: T) => R,
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
   let failed = false
+  const start = () => {
+    if (failed || next >= items.length) return undefined
+    const i = next++
+    return { i, fetched: fetch(items[i] as T) }
+  }
   const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++
-      try {
-        results[i] = await fn(items[i] as T)
-      } catch (err) {
-        failed = true
-        throw err
+    let pending = start()
+    try {
+      while (pending) {
+        const fetched = await pending.fetched
+        const { i } = pending
+        pending = start()
+        // The next request is sent on microtasks: let it leave before this CPU work begins.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        results[i] = process(fetched, items[i] as T)
       }
+    } catch (err) {
+      failed = true
+      // Already on its way: its own failure, if any, is not the one reported.
+      pending?.fetched.catch(() => undefined)
+      throw err
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
