@@ -83,6 +83,17 @@ describe('nutanix: list and get', () => {
     expect(fake.requests.map((r) => (r.json as { offset: number }).offset).sort((a, b) => a - b)).toEqual([...Array.from({ length: 15 }, (_, i) => i * 200), 2500].sort((a, b) => a - b))
   })
 
+  it('keeps a listed client’s own keys in raw, the ones the schema does not name too, with its secret redacted', async () => {
+    const dev = fake.clients.get(DEV_ID) as Record<string, unknown>
+    dev.owner_reference = { kind: 'user', name: 'admin' }
+    const listed = await t.run(['clients', 'list', '--json'])
+    expect(listed.code).toBe(0)
+    const clients = JSON.parse(listed.stdout) as Array<{ id: string; raw: Record<string, unknown> }>
+    expect(clients.find((c) => c.id === DEV_ID)?.raw).toMatchObject({ client_id: DEV_ID, owner_reference: { kind: 'user', name: 'admin' }, client_secret: '[REDACTED]' })
+    expect(clients.every((c) => c.raw.client_secret === '[REDACTED]')).toBe(true)
+    for (const secret of fixtureSecrets) expect(listed.stdout).not.toContain(secret)
+  })
+
   it('stops at --limit and says there are more', async () => {
     const listed = await t.run(['clients', 'list', '--limit', '1', '--json'])
     expect(JSON.parse(listed.stdout)).toHaveLength(1)

@@ -20,7 +20,17 @@ export function readJson(res: HttpResponse, what: string): unknown {
 
 /** Validate a 2xx JSON body against its schema; the error names the first field that is wrong. */
 export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): z.infer<S> {
-  const result = schema.safeParse(readJson(res, what))
+  return parseJsonAsSent(res, schema, what).value
+}
+
+/**
+ * parseJson, also handing back the JSON as the server sent it: for a schema that strips what it
+ * does not name (cheaper than copying every unnamed key, over 10,000 listed clients) where the
+ * caller still keeps the server's own object.
+ */
+export function parseJsonAsSent<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): { sent: unknown; value: z.infer<S> } {
+  const sent = readJson(res, what)
+  const result = schema.safeParse(sent)
   if (!result.success) {
     const issue = result.error.issues[0]
     const field = issue?.path.length ? issue.path.join('.') : 'body'
@@ -29,7 +39,7 @@ export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, wha
       httpStatus: res.status,
     })
   }
-  return result.data
+  return { sent, value: result.data }
 }
 
 /** Reads an error body into `{error, description}` when it has a recognised shape. */

@@ -32,12 +32,16 @@ export const NutanixClientSchema = z
   .loose()
 type NutanixClient = z.infer<typeof NutanixClientSchema>
 
-/** The SDK types the list metadata as the request's (no total_matches); the v3 pattern adds total_matches. Both are accepted. */
-const ListSchema = z
-  .object({ entities: z.array(NutanixClientSchema), metadata: z.object({ total_matches: z.int().nonnegative().optional() }).loose() })
-  .loose()
+/**
+ * The SDK types the list metadata as the request's (no total_matches); the v3 pattern adds
+ * total_matches. Both are accepted. Listed clients are read without their unnamed keys, which a
+ * listing keeps from the JSON as sent (`raw`), not from a copy.
+ */
+const ListSchema = z.object({ entities: z.array(NutanixClientSchema.strip()), metadata: z.object({ total_matches: z.int().nonnegative().optional() }) })
+type ListedPage = { entities: object[] }
 
-export function toAdminClient(c: NutanixClient): AdminClient {
+/** The common client from the fields the schema read, with the server's own object as `raw`. */
+export function toAdminClient(c: NutanixClient, raw: object = c): AdminClient {
   return adminClient({
     id: c.client_id,
     name: c.client_name,
@@ -45,7 +49,7 @@ export function toAdminClient(c: NutanixClient): AdminClient {
     grantTypes: [],
     redirectUris: c.redirect_uris ?? [],
     scopes: c.default_scopes ?? [],
-    raw: c,
+    raw,
   })
 }
 
@@ -138,18 +142,18 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
       // A list is a read sent as POST: safe to repeat.
       const request = (offset: number, length: number): ApiRequest => ({ method: 'POST', url, body: { kind: 'oauth_client', offset, length }, retry: 'safe' })
       const read = (res: HttpResponse, req: ApiRequest) => {
-        const listed = api.parse(res, req, ListSchema)
-        onPage?.(listed.entities.length)
-        return listed
+        const { sent, value } = api.parseAsSent(res, req, ListSchema)
+        const entities = (sent as ListedPage).entities
+        onPage?.(value.entities.length)
+        return { clients: value.entities.map((c, i) => toAdminClient(c, entities[i] as object)), total: value.metadata.total_matches }
       }
       const page = async (offset: number, length: number) => {
         const req = request(offset, length)
         return read(await api.send(req), req)
       }
       const first = await page(0, end(NUTANIX_PAGE))
-      const clients = first.entities.map(toAdminClient)
-      const total = first.metadata.total_matches
-      const size = first.entities.length
+      const { clients, total } = first
+      const size = clients.length
       if (total !== undefined && size > 0) {
         // total_matches and the page size the server serves give every offset: fetch the rest side by side.
         const offsets: number[] = []
@@ -159,16 +163,17 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
           const req = request(offset, Math.min(size, end(total) - offset))
           return { req, res: await api.send(req) }
         }
-        const pages = await fetchConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, fetchPage, ({ req, res }) => read(res, req).entities.map(toAdminClient))
+        const pages = await fetchConcurrent(offsets, NUTANIX_LIST_CONCURRENCY, fetchPage, ({ req, res }) => read(res, req).clients)
         for (const mapped of pages) clients.push(...mapped)
       }
       // Without total_matches (or when the list changed meanwhile), pages follow one another until one is empty.
-      for (let last = first; ; ) {
+      for (let last = size; ; ) {
         const known = total !== undefined && clients.length >= total
-        if (last.entities.length === 0 || known) return { clients, more: false }
+        if (last === 0 || known) return { clients, more: false }
         if (limit !== undefined && clients.length >= limit) return { clients, more: true }
-        last = await page(clients.length, end(NUTANIX_PAGE + clients.length) - clients.length)
-        clients.push(...last.entities.map(toAdminClient))
+        const next = (await page(clients.length, end(NUTANIX_PAGE + clients.length) - clients.length)).clients
+        clients.push(...next)
+        last = next.length
       }
     },
 
