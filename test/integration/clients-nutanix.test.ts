@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secretKeys } from '../../src/lib/storage/keys.js'
 import { FileStore } from '../../src/lib/storage/file.js'
 import { endpoint, fixtureBody, fixtureResponse } from '../fakes/fixtures.js'
-import { ADMIN, BASE_PATH, fixture, type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
+import { ADMIN, BASE_PATH, fixture, type NutanixClient, type NutanixFake, startNutanixFake } from '../fakes/nutanix.js'
 import { isolated, type Sandboxed } from '../helpers/cli.js'
 import { editConfig } from '../helpers/config-files.js'
 
@@ -92,6 +92,16 @@ describe('nutanix: list and get', () => {
     expect(clients.find((c) => c.id === DEV_ID)?.raw).toMatchObject({ client_id: DEV_ID, owner_reference: { kind: 'user', name: 'admin' }, client_secret: '[REDACTED]' })
     expect(clients.every((c) => c.raw.client_secret === '[REDACTED]')).toBe(true)
     for (const secret of fixtureSecrets) expect(listed.stdout).not.toContain(secret)
+  })
+
+  it('a page further on with a client that is not one fails the whole listing (exit 5), naming the field, and prints nothing', async () => {
+    fake.seed(1000 - fake.clients.size)
+    fake.options.maxLength = 200
+    fake.clients.set('not-a-client', { client_id: 'not-a-client', client_name: 42 } as unknown as NutanixClient)
+    const listed = await t.run(['clients', 'list', '--all', '--json'], { timeoutMs: 60_000 })
+    expect(listed.code).toBe(5)
+    expect(listed.stdout).toBe('')
+    expect(listed.stderr).toMatch(/returned an unexpected response: entities\.\d+\.client_name: /)
   })
 
   it('stops at --limit and says there are more', async () => {

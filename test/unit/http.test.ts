@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { CliError, OAuthError } from '../../src/lib/errors.js'
 import { HttpClient, type HttpClientOptions } from '../../src/lib/http/client.js'
-import { errorFromResponse, parseJson, readJson } from '../../src/lib/http/response.js'
+import { checkJson, errorFromResponse, parseJson, readJson } from '../../src/lib/http/response.js'
 import { parseRetryAfter, retryDelayMs } from '../../src/lib/http/retry.js'
 import { recordingProgress } from '../helpers/progress.js'
 
@@ -222,6 +222,27 @@ describe('HttpClient responses', () => {
       expect.objectContaining({ kind: 'bad_response', exitCode: 5, code: 'unexpected_response', httpStatus: 200 }),
     )
     expect(() => parseJson(res, schema, 'token endpoint')).toThrow(/^token endpoint returned an unexpected response: expires_in: /)
+  })
+
+  it('checkJson hands back the JSON as sent, unnamed keys kept, from a plain or a zod-compiled schema', async () => {
+    const body = { entities: [{ id: 'a', extra: { kept: true } }], next: null }
+    const schema = z.object({ entities: z.array(z.object({ id: z.string() })) })
+    for (const checked of [schema, z.compile(schema)]) {
+      pool().intercept({ path: '/list', method: 'GET' }).reply(200, body, { headers: JSON_HEADERS })
+      const res = await client().request({ method: 'GET', url: `${ORIGIN}/list` })
+      expect(checkJson(res, checked, 'list')).toEqual(body)
+    }
+  })
+
+  it('checkJson refuses what parseJson refuses, with the same message, compiled or not', async () => {
+    const schema = z.object({ entities: z.array(z.object({ id: z.string().min(1) })) })
+    for (const checked of [schema, z.compile(schema)]) {
+      pool().intercept({ path: '/list', method: 'GET' }).reply(200, { entities: [{ id: 'a' }, { id: '' }] }, { headers: JSON_HEADERS })
+      const res = await client().request({ method: 'GET', url: `${ORIGIN}/list` })
+      expect(() => checkJson(res, checked, 'list')).toThrow(expect.objectContaining({ kind: 'bad_response', code: 'unexpected_response', httpStatus: 200 }))
+      expect(() => checkJson(res, checked, 'list')).toThrow(/^list returned an unexpected response: entities\.1\.id: /)
+      expect(() => parseJson(res, checked, 'list')).toThrow(/^list returned an unexpected response: entities\.1\.id: /)
+    }
   })
 
   it('parseJson names a nested field by its path', async () => {

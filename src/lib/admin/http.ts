@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { badResponse, type CliError, usageError, withHint } from '../errors.js'
 import type { HttpClient, HttpResponse, RetryPolicy } from '../http/client.js'
-import { type ErrorBodyReader, errorFromResponse, parseJsonAsSent } from '../http/response.js'
+import { checkJson, type ErrorBodyReader, errorFromResponse, parseJson } from '../http/response.js'
 import { parseRetryAfter } from '../http/retry.js'
 import { checkTransport } from '../http/transport.js'
 import type { AdminContext, PlannedRequest } from './types.js'
@@ -79,13 +79,14 @@ export class AdminApi {
   }
 
   parse<S extends z.ZodType>(res: HttpResponse, req: ApiRequest, schema: S): z.infer<S> {
-    return this.parseAsSent(res, req, schema).value
+    if (res.status < 200 || res.status >= 300) throw this.error(res, req)
+    return parseJson(res, schema, this.describe(req))
   }
 
-  /** parse, also handing back the JSON as the server sent it (see parseJsonAsSent). */
-  parseAsSent<S extends z.ZodType>(res: HttpResponse, req: ApiRequest, schema: S): { sent: unknown; value: z.infer<S> } {
+  /** parse for a schema with no transforms: the JSON as sent, checked (see checkJson). */
+  check<S extends z.ZodType>(res: HttpResponse, req: ApiRequest, schema: S): z.input<S> {
     if (res.status < 200 || res.status >= 300) throw this.error(res, req)
-    return parseJsonAsSent(res, schema, this.describe(req))
+    return checkJson(res, schema, this.describe(req))
   }
 
   /** The error a non-2xx response stands for, with the API's hint or the server's Retry-After. */
