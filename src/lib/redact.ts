@@ -36,12 +36,19 @@ const SECRET_NAMES = new Set([
 /** `client-secret`, `clientSecret` and `CLIENT_SECRET` all become `client_secret`. */
 const normalise = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replaceAll('-', '_')
 
+/** How many names (and JSON keys) the caches below remember. */
+const NAMES_REMEMBERED = 4096
+
 // A listing asks about the same few keys thousands of times.
 const secretNameCache = new Map<string, boolean>()
 
 export function isSecretName(name: string): boolean {
   let secret = secretNameCache.get(name)
-  if (secret === undefined) secretNameCache.set(name, (secret = SECRET_NAMES.has(normalise(name))))
+  if (secret === undefined) {
+    secret = SECRET_NAMES.has(normalise(name))
+    // Bounded: a hostile server can send any number of distinct names.
+    if (secretNameCache.size < NAMES_REMEMBERED) secretNameCache.set(name, secret)
+  }
   return secret
 }
 
@@ -75,8 +82,11 @@ export function registerSecret(value: string | undefined | null): void {
   // The same secret percent-encoded, as it travels in URLs and form bodies (and comes back in echoed pages).
   const known = knownSecrets.size
   for (const form of [value, encodeURIComponent(value), formEncode(value), strictFormEncode(value)]) knownSecrets.add(form)
-  // Every request registers its credentials again: only a new one invalidates the sorted list.
-  if (knownSecrets.size !== known) longestFirst = undefined
+  // Every request registers its credentials again: only a new one invalidates what was derived from them.
+  if (knownSecrets.size !== known) {
+    longestFirst = undefined
+    jsonKeys.clear()
+  }
 }
 
 /**
@@ -181,8 +191,8 @@ function redactJsonValue(value: unknown): unknown {
     // for…in, not Object.keys: no array per object (a JSON object has no inherited enumerable keys).
     for (const k in record) {
       const v = record[k]
-      const key = redactText(k)
-      const redacted = isSecretName(k) && v !== null && v !== '' ? REDACTED : redactJsonValue(v)
+      const { key, secret } = jsonKey(k)
+      const redacted = secret && v !== null && v !== '' ? REDACTED : redactJsonValue(v)
       if (!out) {
         if (key === k && redacted === v) continue
         out = {}
@@ -196,6 +206,22 @@ function redactJsonValue(value: unknown): unknown {
     return out ?? value
   }
   return value
+}
+
+/**
+ * What a JSON key becomes (its text redacted) and whether it names a secret, remembered: a listing
+ * walks the same few keys thousands of times. Forgotten when a new secret is registered; bounded,
+ * as a hostile server can send any number of distinct keys.
+ */
+const jsonKeys = new Map<string, { key: string; secret: boolean }>()
+
+function jsonKey(k: string): { key: string; secret: boolean } {
+  let known = jsonKeys.get(k)
+  if (!known) {
+    known = { key: redactText(k), secret: isSecretName(k) }
+    if (jsonKeys.size < NAMES_REMEMBERED) jsonKeys.set(k, known)
+  }
+  return known
 }
 
 /** A key named __proto__ must stay a key: assigning it would set the prototype. */

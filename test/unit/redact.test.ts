@@ -175,6 +175,13 @@ describe('redactBody and redactJson: JSON bodies', () => {
     expect(redactJson({ first: 1, [jwt]: 'v', after: 2 })).toEqual({ first: 1, [REDACTED]: 'v', after: 2 })
   })
 
+  it('redacts a key that became a known secret after it was first seen (remembered keys are forgotten on a new secret)', () => {
+    const key = 'Key-Named-After-A-Secret-1'
+    expect(redactJson({ [key]: 1 })).toEqual({ [key]: 1 })
+    registerSecret(key)
+    expect(redactJson({ [key]: 1 })).toEqual({ [REDACTED]: 1 })
+  })
+
   it('falls back to text rules for a body that only looks like JSON', () => {
     const jwt = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.'
     expect(redactBody(`{not json ${jwt}`, 'application/json')).toBe(`{not json ${REDACTED}`)
