@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
 import type { ProfileInput } from '../../src/lib/config/schema.js'
 import { KeychainStore } from '../../src/lib/storage/keychain.js'
@@ -27,20 +27,14 @@ beforeEach(() => {
   fault.route('/token', tokenResponse({ access_token: 'from-the-server' }))
   fault.route('/oauth/token', tokenResponse({ access_token: 'from-the-server' }))
 })
-afterEach(() => {
-  vi.restoreAllMocks()
-})
-
 const now = () => Math.floor(Date.now() / 1000)
 
 async function fast(profile: string) {
   let out = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk)
-    return true
-  })
-  const answered = await fastTokenGet(['token', 'get', '-p', profile], t.env)
-  vi.restoreAllMocks()
+  const print = (text: string) => {
+    out += text
+  }
+  const answered = await fastTokenGet(['token', 'get', '-p', profile], t.env, print)
   return { answered, out }
 }
 

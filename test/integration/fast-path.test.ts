@@ -1,12 +1,15 @@
+import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { join, resolve } from 'node:path'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
 import { readStored, seedToken } from '../helpers/stored-token.js'
 import { credentialEntries, editConfig } from '../helpers/config-files.js'
+
+const RUN_BUNDLE = resolve(import.meta.dirname, '../../dist/run.cjs')
 
 let sandbox: Sandbox
 let t: Sandboxed
@@ -17,19 +20,13 @@ beforeEach(async () => {
   const added = await t.run(['profiles', 'add', 'ci', '--issuer', sandbox.issuer, '--client-id', 'demo-confidential', '--client-secret-stdin'], { stdin: 'demo-confidential-secret' })
   expect(added.code).toBe(0)
 })
-afterEach(() => {
-  vi.restoreAllMocks()
-})
-
 /** Run the fast path in this process, capturing what it prints. */
 async function fast(argv: string[], env: Record<string, string | undefined> = {}) {
   let out = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk)
-    return true
-  })
-  const answered = await fastTokenGet(argv, { ...t.env, ...env })
-  vi.restoreAllMocks()
+  const print = (text: string) => {
+    out += text
+  }
+  const answered = await fastTokenGet(argv, { ...t.env, ...env }, print)
   return { answered, out }
 }
 
@@ -43,6 +40,16 @@ describe('fast path of token get', () => {
     expect(await fast(['token', 'get', '--profile=ci'])).toEqual({ answered: true, out: full.stdout })
     // The full command with an explicit flag takes the slow path, and agrees.
     expect((await t.run(['token', 'get', '--output', 'raw'])).stdout).toBe(full.stdout)
+  })
+
+  it('writes the token to a piped stdout itself, without loading the CLI', async () => {
+    const full = await t.run(['token', 'get'])
+    expect(full.code).toBe(0)
+    // A root with no CLI bundle under it: only the fast path can answer.
+    const script = `require(${JSON.stringify(RUN_BUNDLE)}).main('/nonexistent-oauthctl-root', ['token', 'get'])`
+    const child = spawnSync(process.execPath, ['-e', script], { env: t.env, encoding: 'utf8', timeout: 10_000 })
+    expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' })
+    expect(child.stdout).toBe(full.stdout)
   })
 
   it("answers kubectl's credential call (--output exec-credential, in the version KUBERNETES_EXEC_INFO asks) as the full command does", async () => {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { appendFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
 import { CliError } from '../../src/lib/errors.js'
 import { renderToken, TOKEN_OUTPUTS, tokenJson } from '../../src/lib/tokens/token-output.js'
@@ -28,9 +28,6 @@ useIsolated((i) => (t = i), { OAUTHCTL_TIMEOUT: '2' })
 beforeEach(async () => {
   await writeProfiles(t.configDir, { h: { endpoints: { token: fault.url('/token') }, clientId: 'hostile-test-client' } })
   await writeSecrets(t.configDir, clientSecretEntry('h', 'hostile-test-client-secret-31'))
-})
-afterEach(() => {
-  vi.restoreAllMocks()
 })
 
 const tokenEntries = async () => Object.keys(await credentialEntries(t.configDir)).filter((k) => k.includes('/token/'))
@@ -100,12 +97,9 @@ describe('a planted cached value', () => {
   /** Run the fast path in this process, capturing what it prints. */
   async function fast() {
     let out = ''
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk)
-      return true
+    const answered = await fastTokenGet(['token', 'get'], t.env, (text) => {
+      out += text
     })
-    const answered = await fastTokenGet(['token', 'get'], t.env)
-    vi.restoreAllMocks()
     return { answered, out }
   }
 
