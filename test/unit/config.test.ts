@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { configDir } from '../../src/lib/config/paths.cjs'
 import { ENV_PROFILE_NAME, profileFromEnv, resolveProfile } from '../../src/lib/config/profiles.js'
 import { type Config, ConfigSchema, ProfileSchema } from '../../src/lib/config/schema.js'
 import { loadConfig, saveConfig, updateConfig } from '../../src/lib/config/store.js'
@@ -352,4 +353,14 @@ describe('resolveProfile', () => {
     expect((err as CliError).hint).toContain('a, b')
   })
 
+})
+
+describe('configDir', () => {
+  it('is OAUTHCTL_CONFIG_DIR, else under XDG_CONFIG_HOME, else under HOME (or the home node:os finds without HOME)', () => {
+    expect(configDir({ OAUTHCTL_CONFIG_DIR: '/cfg', HOME: '/home/u' })).toBe('/cfg')
+    if (process.platform !== 'linux') return
+    expect(configDir({ XDG_CONFIG_HOME: '/xdg', HOME: '/home/u' })).toBe('/xdg/oauthctl')
+    expect(configDir({ HOME: '/home/u' })).toBe('/home/u/.config/oauthctl')
+    expect(configDir({})).toBe(join(homedir(), '.config', 'oauthctl'))
+  })
 })
