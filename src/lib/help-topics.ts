@@ -41,6 +41,7 @@ export const ENVIRONMENT: readonly HelpRow[] = [
   { name: 'NO_PROXY', meaning: 'hosts reached without a proxy' },
   { name: 'NODE_EXTRA_CA_CERTS', meaning: 'extra trusted CA certificates (as --ca-file)' },
   { name: 'XDG_CONFIG_HOME', meaning: 'the config folder is under it (Linux)' },
+  { name: 'HOME', meaning: 'the config folder is under it otherwise (Linux, macOS)' },
   { name: 'APPDATA', meaning: 'the config folder is under it (Windows)' },
   { name: 'DBUS_SESSION_BUS_ADDRESS', meaning: 'unset: doctor says why no Secret Service answers' },
   { name: 'KUBERNETES_EXEC_INFO', meaning: 'set by kubectl: the ExecCredential version to answer with' },

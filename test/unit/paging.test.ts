@@ -43,18 +43,18 @@ describe('fetchConcurrent', () => {
     expect(started.length).toBeLessThan(8)
   })
 
-  it('rejects with the first failed process (a page that does not validate), and starts nothing new after it', async () => {
+  it('rejects with the first failed consume (a page that does not validate), and starts nothing new after it', async () => {
     const started: number[] = []
     const fetch = async (i: number) => {
       started.push(i)
       await tick(1)
       return i
     }
-    const process = (i: number) => {
+    const consume = (i: number) => {
       if (i === 2) throw new Error('page 2 is not a list')
       return i
     }
-    await expect(fetchConcurrent([0, 1, 2, 3, 4, 5, 6, 7], 2, fetch, process)).rejects.toThrow('page 2 is not a list')
+    await expect(fetchConcurrent([0, 1, 2, 3, 4, 5, 6, 7], 2, fetch, consume)).rejects.toThrow('page 2 is not a list')
     await tick(20)
     expect(started.length).toBeLessThan(8)
   })

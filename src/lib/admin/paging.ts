@@ -17,17 +17,17 @@ export function countingPages<T>(progress: Progress, label: string, list: (onPag
 }
 
 /**
- * `fetch` over items with at most `concurrency` fetches in flight, then `process` on each result;
+ * `fetch` over items with at most `concurrency` fetches in flight, then `consume` on each result;
  * the results in the items' order. A fetch's slot passes to the next item as soon as the fetch
- * resolves, before its result is processed: validating and mapping a page of clients is CPU work,
+ * resolves, before its result is consumed: validating and mapping a page of clients is CPU work,
  * and meanwhile the server should still have `concurrency` requests to answer. The first failure
- * (of a fetch or a process) rejects, and no new fetch starts after it.
+ * (of a fetch or a consume) rejects, and no new fetch starts after it.
  */
 export async function fetchConcurrent<T, F, R>(
   items: readonly T[],
   concurrency: number,
   fetch: (item: T) => Promise<F>,
-  process: (fetched: F, item: T) => R,
+  consume: (fetched: F, item: T) => R,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
@@ -46,7 +46,7 @@ export async function fetchConcurrent<T, F, R>(
         pending = start()
         // The next request is sent on microtasks: let it leave before this CPU work begins.
         await new Promise<void>((resolve) => setImmediate(resolve))
-        results[i] = process(fetched, items[i] as T)
+        results[i] = consume(fetched, items[i] as T)
       }
     } catch (err) {
       failed = true

@@ -159,7 +159,8 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
       }
       const first = await fetchPage(0, end(NUTANIX_PAGE))
       // total_matches and the page size the server serves give every offset. The rest go side by side,
-      // sent before the first page's clients are validated and mapped (its head is all they need).
+      // sent before the first page's clients are checked and mapped: its head is all they need (its
+      // JSON is read once more when its turn comes, one page in a hundred).
       const { metadata, entities } = api.check(first.res, first.req, PageHeadSchema)
       const total = metadata.total_matches
       const size = entities.length
