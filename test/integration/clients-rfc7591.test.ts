@@ -38,6 +38,8 @@ describe('rfc7591: create', () => {
     expect(regRequests()).toBe(1)
 
     const [[id, reg]] = Object.entries(await registrations()) as [[string, { accessToken: string; clientUri: string }]]
+    // The sandbox's ids never start with '-', which a command line would read as a flag.
+    expect(id).toMatch(/^client-[0-9a-f]{32}$/)
     expect(reg.clientUri).toBe(`${sandbox.issuer}/reg/${id}`)
     expect(created.stdout).not.toContain(reg.accessToken)
     expect(created.stderr).not.toContain(reg.accessToken)

@@ -146,7 +146,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       introspection: { enabled: true },
       revocation: { enabled: true },
       deviceFlow: { enabled: true },
-      registration: { enabled: true, initialAccessToken: options.initialAccessToken ?? false, issueRegistrationAccessToken: true },
+      registration: {
+        enabled: true,
+        initialAccessToken: options.initialAccessToken ?? false,
+        issueRegistrationAccessToken: true,
+        // Not oidc-provider's nanoid: its alphabet has '-', and 1 id in 64 started with it, which a
+        // command line reads as a flag (`clients get -Xy…` needs `--`).
+        idFactory: () => `client-${randomBytes(16).toString('hex')}`,
+      },
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
       resourceIndicators: {
         enabled: true,
