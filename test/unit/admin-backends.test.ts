@@ -1,6 +1,7 @@
+import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
 import { commonGrantType, genesysGrantType, genesysRequest, toAdminClient as genesysClient, GenesysClientSchema } from '../../src/lib/vendors/genesys/admin.js'
-import { pathSegment } from '../../src/lib/admin/http.js'
+import { AdminApi, pathSegment } from '../../src/lib/admin/http.js'
 import { operation } from '../../src/lib/use-cases/admin.js'
 import { NutanixClientSchema, nutanixInput, toAdminClient as nutanixClient } from '../../src/lib/vendors/nutanix/admin.js'
 import { genesysErrorBody, genesysHosts } from '../../src/lib/vendors/genesys/preset.js'
@@ -9,7 +10,7 @@ import { nutanixBase, nutanixErrorBody } from '../../src/lib/vendors/nutanix/pre
 import { masonErrorBody, PHONECOM_BASE, phonecomBase } from '../../src/lib/vendors/phonecom/preset.js'
 import { ClientMetadataSchema, registrationMetadata, toAdminClient as registrationClient } from '../../src/lib/vendors/generic/admin.js'
 import { AdminClientSchema, type AdminBackend } from '../../src/lib/admin/types.js'
-import type { HttpResponse } from '../../src/lib/http/client.js'
+import type { HttpClient, HttpResponse } from '../../src/lib/http/client.js'
 import { errorFromResponse } from '../../src/lib/http/response.js'
 import { type Fixture, fixtureBody, fixtureResponse, loadFixture } from '../fakes/fixtures.js'
 import { thrown } from '../helpers/errors.js'
@@ -200,6 +201,23 @@ describe('shared pieces', () => {
     expect(explicitOrigin('prism.example.test', 'x')).toBeUndefined()
     expect(explicitOrigin('https://prism.example.test:9440', 'x')?.origin).toBe('https://prism.example.test:9440')
     expect(thrown(() => explicitOrigin('https://a.example/v3', 'x')).code).toBe('bad_url')
+  })
+
+  it('removes: true when it was there, false on a 404, the API’s error on another status, a body checked when a schema is given', async () => {
+    const answering = (status: number, body = '') => {
+      const res: HttpResponse = { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(body), url: 'https://api.example.test/c/1', contentType: 'application/json', text: () => body }
+      const http = { insecure: false, request: async () => res } as unknown as HttpClient
+      return new AdminApi('https://api.example.test', { http, label: 'Demo', readers: [] })
+    }
+    const request = { method: 'DELETE' as const, url: 'https://api.example.test/c/1' }
+    const deleted = z.object({ success: z.literal(true) })
+    expect(await answering(204).remove(request)).toBe(true)
+    expect(await answering(200, '{"success":true}').remove(request, deleted)).toBe(true)
+    expect(await answering(404).remove(request, deleted)).toBe(false)
+    const refused = await answering(403).remove(request).catch((err: unknown) => err)
+    expect(refused).toMatchObject({ exitCode: 4, httpStatus: 403 })
+    expect(await answering(500).remove(request, deleted).catch((err: unknown) => err)).toMatchObject({ exitCode: 5, httpStatus: 500 })
+    expect(await answering(200, '{"success":false}').remove(request, deleted).catch((err: unknown) => err)).toMatchObject({ code: 'unexpected_response' })
   })
 
   it('says why a back end lacks an operation (exit 2)', () => {

@@ -89,6 +89,18 @@ export class AdminApi {
     return checkJson(res, schema, this.describe(req))
   }
 
+  /**
+   * Send a DELETE (or any request that removes something): whether it was there. A 404 means it
+   * was already gone; another non-2xx is its error; a body, when the API answers with one, is checked.
+   */
+  async remove(req: ApiRequest, schema?: z.ZodType): Promise<boolean> {
+    const res = await this.send(req)
+    if (res.status === 404) return false
+    if (schema) this.parse(res, req, schema)
+    else if (res.status < 200 || res.status >= 300) throw this.error(res, req)
+    return true
+  }
+
   /** The error a non-2xx response stands for, with the API's hint or the server's Retry-After. */
   error(res: HttpResponse, req: ApiRequest): CliError {
     return withHint(errorFromResponse(res, this.describe(req), this.options.readers), this.options.hint?.(res) ?? retryAfterHint(res))

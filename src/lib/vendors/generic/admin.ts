@@ -278,12 +278,11 @@ export function rfc7591Backend(ctx: AdminContext): AdminBackend {
       return {
         requests: [planned(request)],
         apply: async () => {
-          const res = await reg.api.send(request)
-          if (res.status !== 404 && (res.status < 200 || res.status >= 300)) throw reg.api.error(res, request)
+          const deleted = await reg.api.remove(request)
           await changeRegistrations((regs) => {
             delete regs[id]
           })
-          return { id, deleted: res.status !== 404 }
+          return { id, deleted }
         },
       }
     },

@@ -311,9 +311,7 @@ export function genesysBackend(ctx: AdminContext): AdminBackend {
         requests: [...(deactivate ? [planned(deactivate)] : []), planned(remove)],
         apply: async () => {
           if (deactivate) await api.json(deactivate, GenesysClientSchema)
-          const deleted = await api.send(remove)
-          if (deleted.status !== 404 && (deleted.status < 200 || deleted.status >= 300)) throw api.error(deleted, remove)
-          return { id, deleted: deleted.status !== 404 }
+          return { id, deleted: await api.remove(remove) }
         },
       }
     },

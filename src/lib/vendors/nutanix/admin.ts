@@ -207,12 +207,7 @@ export function nutanixBackend(ctx: AdminContext): AdminBackend {
       const request: ApiRequest = { method: 'DELETE', url: clientUrl(id) }
       return {
         requests: [planned(request)],
-        apply: async () => {
-          const res = await api.send(request)
-          if (res.status === 404) return { id, deleted: false }
-          api.parse(res, request, NutanixClientSchema)
-          return { id, deleted: true }
-        },
+        apply: async () => ({ id, deleted: await api.remove(request, NutanixClientSchema) }),
       }
     },
   }

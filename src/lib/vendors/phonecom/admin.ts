@@ -159,12 +159,7 @@ export function phonecomBackend(ctx: AdminContext): AdminBackend {
       const request: ApiRequest = { method: 'DELETE', url: await clientsUrl(`/${clientId(id)}`) }
       return {
         requests: [planned(request)],
-        apply: async () => {
-          const res = await api.send(request)
-          if (res.status === 404) return { id, deleted: false }
-          api.parse(res, request, DeletedSchema)
-          return { id, deleted: true }
-        },
+        apply: async () => ({ id, deleted: await api.remove(request, DeletedSchema) }),
       }
     },
   }
