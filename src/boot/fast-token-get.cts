@@ -55,14 +55,18 @@ export async function fastTokenGet(argv: readonly string[], env: NodeJS.ProcessE
  * streams modules (4.9 ms for a one-line script here, against 0.5 ms for writeSync). A pipe that
  * is full (EAGAIN) takes the rest through the stream after all.
  */
-function writeStdout(text: string): void {
+export function writeStdout(
+  text: string,
+  write: (bytes: Buffer, offset: number) => number = (bytes, offset) => writeSync(1, bytes, offset),
+  stream: (rest: Buffer) => void = (rest) => process.stdout.write(rest),
+): void {
   const bytes = Buffer.from(text)
   let written = 0
   try {
-    while (written < bytes.length) written += writeSync(1, bytes, written)
+    while (written < bytes.length) written += write(bytes, written)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
-    process.stdout.write(bytes.subarray(written))
+    stream(bytes.subarray(written))
   }
 }
 

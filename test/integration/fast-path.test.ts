@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { fastTokenGet } from '../../src/boot/fast-token-get.cjs'
+import { fastTokenGet, writeStdout } from '../../src/boot/fast-token-get.cjs'
 import type { Sandbox } from '../../src/lib/sandbox/server.js'
 import type { Sandboxed } from '../helpers/cli.js'
 import { useIsolated, useSandbox } from '../helpers/lifecycle.js'
@@ -50,6 +50,24 @@ describe('fast path of token get', () => {
     const child = spawnSync(process.execPath, ['-e', script], { env: t.env, encoding: 'utf8', timeout: 10_000 })
     expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' })
     expect(child.stdout).toBe(full.stdout)
+  })
+
+  it('writes what a full pipe (EAGAIN) did not take through the stream, in order; another write error is thrown', () => {
+    const pipe: string[] = []
+    const streamed: string[] = []
+    let calls = 0
+    const full = (bytes: Buffer, offset: number) => {
+      if (++calls > 1) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' })
+      pipe.push(bytes.subarray(offset, offset + 5).toString())
+      return 5
+    }
+    writeStdout('token-value\n', full, (rest) => streamed.push(rest.toString()))
+    expect(pipe.join('') + streamed.join('')).toBe('token-value\n')
+    const closed = () => {
+      throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' })
+    }
+    expect(() => writeStdout('token-value\n', closed, () => streamed.push('never'))).toThrow('EPIPE')
+    expect(streamed).toEqual(['-value\n'])
   })
 
   it("answers kubectl's credential call (--output exec-credential, in the version KUBERNETES_EXEC_INFO asks) as the full command does", async () => {
